@@ -1,0 +1,92 @@
+"""`content check`: validate content/ and coding_tasks/ and print counts by topic and difficulty."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    check = sub.add_parser("check", help="validate the question bank and coding tasks")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("--no-embeddings", action="store_true",
+                       help="skip the near-duplicate check (it loads the embedding model)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.bank.loader import load_bank
+    from bot.bank.policy import check_balance, check_near_duplicates, counts
+    from bot.config import get_settings
+    from bot.log import setup_logging
+
+    settings = get_settings()
+    setup_logging("WARNING")
+    bank = load_bank(settings.content_dir, strict=False)
+    errors = list(bank.errors)
+    errors += check_balance(bank)
+    errors += _seed_map_errors(settings.content_dir, bank)
+    task_errors = _coding_task_errors(settings.coding_tasks_dir)
+    if not args.no_embeddings and bank.questions:
+        from bot.grading.embedder import shared_embedder
+
+        errors += check_near_duplicates(bank, shared_embedder().encode)
+    by_topic, by_difficulty = counts(bank)
+    messages = [str(e) for e in errors] + task_errors
+
+    if args.json:
+        print(json.dumps({
+            "questions": [{"id": q.id, "topic": q.topic, "difficulty": q.difficulty, "prompt": q.prompt}
+                          for q in bank.questions.values()],
+            "by_topic": {tid: sum(c.values()) for tid, c in by_topic.items()},
+            "by_difficulty": dict(sorted(by_difficulty.items())),
+            "personas": sorted(bank.personas),
+            "misconceptions": sorted(bank.misconceptions),
+            "errors": messages,
+        }, ensure_ascii=False))
+    else:
+        _print_table(bank, by_topic, by_difficulty)
+        for message in messages:
+            print(f"error: {message}", file=sys.stderr)
+        print(f"{len(messages)} error(s)" if messages else "content OK")
+    return 1 if messages else 0
+
+
+def _seed_map_errors(content_dir: Path, bank) -> list:  # type: ignore[no-untyped-def]
+    try:
+        from bot.bank.seed_map import check_seed_map
+    except ImportError:
+        return []
+    return check_seed_map(content_dir, bank)
+
+
+def _coding_task_errors(tasks_dir: Path) -> list[str]:
+    try:
+        from bot.coding.registry import check_tasks
+    except ImportError:
+        return []
+    return check_tasks(tasks_dir)
+
+
+def _print_table(bank, by_topic, by_difficulty) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Question bank: {len(bank.questions)} questions")
+    table.add_column("topic")
+    table.add_column("name")
+    for level in ("E", "M", "H"):
+        table.add_column(level, justify="right")
+    table.add_column("total", justify="right")
+    for tid, counter in sorted(by_topic.items()):
+        name = bank.topics[tid].name if tid in bank.topics else "?"
+        table.add_row(tid, name, *(str(counter[d]) for d in "EMH"), str(sum(counter.values())))
+    total = sum(by_difficulty.values()) or 1
+    table.add_row("", "all", *(f"{by_difficulty[d]} ({by_difficulty[d] / total:.0%})" for d in "EMH"),
+                  str(sum(by_difficulty.values())), end_section=True)
+    console = Console(highlight=False, width=110)
+    console.print(table)
+    console.print(f"{len(bank.personas)} personas, {len(bank.misconceptions)} misconceptions, "
+                  f"{len(bank.topics)} topics")

@@ -1,0 +1,407 @@
+"""The interview state machine, independent of any front end.
+
+Every public method loads the session from the database, applies one transition, commits, and only
+then returns a `Reply` (plain data: messages, allowed actions, the report at the end). Nothing lives in
+memory between calls, so a crash or restart loses no answer and any process can resume any session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from bot.bank.loader import Bank
+from bot.bank.picker import NotEnoughQuestions, pick_questions
+from bot.bank.schema import DIFFICULTY_NAMES, Persona, Question
+from bot.grading import Grade, Grader
+from bot.interview.followup import FollowUp, decide_follow_up
+from bot.interview.personas import persona_line
+from bot.interview.records import coverage_record, grade_from_record, grade_to_record
+from bot.interview.report import Report, build_report
+from bot.storage.models import InterviewSession, Turn, User
+
+MAX_QUESTIONS = 20
+HINT_MAX_SCORE = 4.0
+
+MessageKind = Literal[
+    "intro", "question", "feedback", "follow_up", "correction", "why", "hint", "notice", "transition",
+    "report", "closing",
+]
+Action = Literal["answer", "hint", "skip", "end"]
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Who is interviewed: `platform` is the front end ("discord", "terminal"), `external_id` its user id."""
+
+    platform: str
+    external_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class InterviewOptions:
+    topic: str | None = None
+    difficulty: str | None = None
+    persona: str | None = None
+    questions: int = 5
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: MessageKind
+    text: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    session_id: int
+    messages: tuple[Message, ...]
+    actions: tuple[Action, ...]
+    finished: bool
+    report: Report | None
+    question_number: int
+    total_questions: int
+    #: the interviewer's display name, for front ends that label lines by speaker
+    persona: str = ""
+
+
+class InterviewError(Exception):
+    """A request the engine cannot honour; the message is meant for the candidate."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class InterviewEngine:
+    def __init__(self, bank: Bank, grader: Grader, sessions: async_sessionmaker[AsyncSession],
+                 *, rng: random.Random | None = None) -> None:
+        self.bank = bank
+        self.grader = grader
+        self.sessions = sessions
+        self._rng = rng or random.Random()
+        # Serialises transitions of one session inside this process (two button presses at once).
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    # ----- options -------------------------------------------------------------------------------
+
+    def resolve_options(self, options: InterviewOptions) -> tuple[str | None, str | None, Persona, int]:
+        topic = None
+        if options.topic:
+            topic = self.bank.resolve_topic(options.topic)
+            if topic is None:
+                names = ", ".join(f"{t.id} {t.name}" for t in self.bank.topics.values())
+                raise InterviewError(f"Unknown topic {options.topic!r}. Topics: {names}.")
+        difficulty = None
+        if options.difficulty:
+            wanted = options.difficulty.strip().lower()
+            for code, name in DIFFICULTY_NAMES.items():
+                if wanted in (code.lower(), name):
+                    difficulty = code
+            if difficulty is None:
+                raise InterviewError(f"Unknown difficulty {options.difficulty!r}: use easy, medium or hard.")
+        persona = self._resolve_persona(options.persona)
+        if not 1 <= options.questions <= MAX_QUESTIONS:
+            raise InterviewError(f"Ask for between 1 and {MAX_QUESTIONS} questions.")
+        return topic, difficulty, persona, options.questions
+
+    def _resolve_persona(self, wanted: str | None) -> Persona:
+        personas = list(self.bank.personas.values())
+        if not wanted:
+            return self._rng.choice(personas)
+        key = wanted.strip().lower()
+        for persona in personas:
+            if key in (persona.id.lower(), persona.name.lower()) or persona.name.lower().startswith(key):
+                return persona
+        names = ", ".join(p.id for p in personas)
+        raise InterviewError(f"Unknown persona {wanted!r}. Personas: {names}.")
+
+    # ----- public transitions --------------------------------------------------------------------
+
+    async def start(self, who: Participant, options: InterviewOptions, *,
+                    channel_id: str | None = None) -> Reply:
+        """Begin a new interview; any unfinished interview of the same candidate is abandoned."""
+        topic, difficulty, persona, count = self.resolve_options(options)
+        async with self.sessions() as db:
+            user = await self._user(db, who)
+            seen = await self._seen_questions(db, user.id)
+            try:
+                question_ids = pick_questions(self.bank, count, topic=topic, difficulty=difficulty,
+                                              seen=seen, rng=self._rng)
+            except NotEnoughQuestions:
+                raise InterviewError("No question matches that topic and difficulty yet.") from None
+            for old in await db.scalars(select(InterviewSession).where(
+                    InterviewSession.user_id == user.id, InterviewSession.status == "active")):
+                old.status = "abandoned"
+                old.ended_at = _now()
+            session = InterviewSession(user_id=user.id, persona_id=persona.id, topic=topic,
+                                       difficulty=difficulty, question_ids=question_ids, current_index=0,
+                                       status="active", channel_id=channel_id, version=0)
+            db.add(session)
+            await db.flush()
+            turn = Turn(session_id=session.id, position=0, question_id=question_ids[0], phase="asked",
+                        coverage={}, misconceptions=[], follow_ups=[], exchanges=[], max_score=5.0)
+            db.add(turn)
+            await db.commit()
+            intro = persona_line(persona, "intro", session.id, 0, n=len(question_ids))
+            messages = [Message("intro", intro), self._question_message(session, turn)]
+            return self._reply(session, turn, messages)
+
+    async def answer(self, session_id: int, text: str) -> Reply:
+        async with self._lock(session_id), self.sessions() as db:
+            session, turn = await self._current(db, session_id)
+            question = self.bank.question(turn.question_id)
+            persona = self._persona(session)
+            text = (text or "").strip()
+            if not text:
+                return self._reply(session, turn, [Message(
+                    "notice", "Your answer was empty. Type your answer, or use hint, skip or end.")])
+            grade = await asyncio.to_thread(self.grader.grade, question, text)
+            kind = "answer" if turn.phase == "asked" else "follow_up_answer"
+            record = {"kind": kind, "text": text, "at": _now().isoformat(), "grade": grade_to_record(grade)}
+            turn.exchanges = [*turn.exchanges, record]
+            if grade.validity != "ok":
+                session.version += 1
+                await db.commit()
+                return self._reply(session, turn, [Message("notice", _invalid_answer_text(grade))])
+
+            messages: list[Message] = []
+            if grade.truncated:
+                messages.append(Message("notice", "Your answer was very long; I graded its beginning. "
+                                                  "All of it is saved."))
+            if turn.answer is None:
+                turn.answer = text
+                turn.answered_at = _now()
+            merged = self._merged_grade(question, turn)
+            follow_up = decide_follow_up(question, merged, turn.follow_ups, self.bank.misconceptions)
+            if follow_up is not None:
+                turn.phase = "follow_up"
+                turn.follow_ups = [*turn.follow_ups, follow_up.as_record()]
+                asked_in_session = sum(len(t.follow_ups or []) for t in session.turns)
+                messages += self._follow_up_messages(session, persona, follow_up, asked_in_session - 1)
+                session.version += 1
+                await db.commit()
+                return self._reply(session, turn, messages)
+
+            turn.phase = "done"
+            turn.completed_at = _now()
+            messages.append(self._feedback(session, persona, question, turn))
+            return await self._advance(db, session, turn, messages)
+
+    async def hint(self, session_id: int) -> Reply:
+        async with self._lock(session_id), self.sessions() as db:
+            session, turn = await self._current(db, session_id)
+            if turn.hints_used >= 1:
+                return self._reply(session, turn, [Message(
+                    "notice", "You've already had the hint for this question.")])
+            question = self.bank.question(turn.question_id)
+            turn.hints_used += 1
+            turn.max_score = HINT_MAX_SCORE
+            if turn.score is not None:
+                turn.score = min(turn.score, HINT_MAX_SCORE)
+            session.version += 1
+            await db.commit()
+            lead = persona_line(self._persona(session), "hint", session.id, turn.position)
+            return self._reply(session, turn, [Message(
+                "hint", f"{lead} {question.hint} (Using the hint caps this question at 4/5.)")])
+
+    async def skip(self, session_id: int) -> Reply:
+        async with self._lock(session_id), self.sessions() as db:
+            session, turn = await self._current(db, session_id)
+            persona = self._persona(session)
+            messages: list[Message] = []
+            if turn.phase == "follow_up":
+                # The main answer stands; only the follow-up is skipped.
+                turn.phase = "done"
+                question = self.bank.question(turn.question_id)
+                messages.append(self._feedback(session, persona, question, turn))
+            else:
+                turn.phase = "skipped"
+                turn.score = 0.0
+                messages.append(Message("notice", persona_line(persona, "skip", session.id, turn.position)))
+            turn.completed_at = _now()
+            return await self._advance(db, session, turn, messages)
+
+    async def end(self, session_id: int) -> Reply:
+        async with self._lock(session_id), self.sessions() as db:
+            session, turn = await self._current(db, session_id)
+            if turn.phase == "follow_up":
+                turn.phase = "done"
+                turn.completed_at = _now()
+            return await self._finish(db, session, [])
+
+    async def resume(self, session_id: int) -> Reply:
+        """Show where the interview stands: the pending question (and follow-up), or the report."""
+        async with self.sessions() as db:
+            session = await self._load(db, session_id)
+            if session.status != "active":
+                report = build_report(session, list(session.turns), self.bank)
+                return Reply(session.id, (Message("report", report.render_markdown()),), (), True, report,
+                             len(session.turns), len(session.question_ids), self._persona(session).name)
+            turn = session.turns[session.current_index]
+            messages = [Message("notice", "Picking up where we left off."),
+                        self._question_message(session, turn)]
+            if turn.phase == "follow_up" and turn.follow_ups:
+                pending = turn.follow_ups[-1]
+                if pending.get("question"):
+                    messages.append(Message("follow_up", str(pending["question"])))
+            return self._reply(session, turn, messages)
+
+    async def active_session(self, who: Participant) -> int | None:
+        async with self.sessions() as db:
+            return await db.scalar(
+                select(InterviewSession.id).join(User)
+                .where(User.platform == who.platform, User.external_id == who.external_id,
+                       InterviewSession.status == "active")
+                .order_by(InterviewSession.id.desc()).limit(1)
+            )
+
+    async def session_owner(self, session_id: int) -> str:
+        async with self.sessions() as db:
+            owner = await db.scalar(select(User.external_id).join(InterviewSession)
+                                    .where(InterviewSession.id == session_id))
+            if owner is None:
+                raise InterviewError("That interview does not exist.")
+            return owner
+
+    async def report(self, session_id: int) -> Report:
+        async with self.sessions() as db:
+            session = await self._load(db, session_id)
+            return build_report(session, list(session.turns), self.bank)
+
+    # ----- internals -----------------------------------------------------------------------------
+
+    def _lock(self, session_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(session_id, asyncio.Lock())
+
+    async def _user(self, db: AsyncSession, who: Participant) -> User:
+        user = await db.scalar(select(User).where(User.platform == who.platform,
+                                                  User.external_id == who.external_id))
+        if user is None:
+            user = User(platform=who.platform, external_id=who.external_id,
+                        display_name=who.display_name[:100])
+            db.add(user)
+            await db.flush()
+        elif user.display_name != who.display_name[:100]:
+            user.display_name = who.display_name[:100]
+        return user
+
+    async def _seen_questions(self, db: AsyncSession, user_id: int) -> set[str]:
+        rows = await db.scalars(select(Turn.question_id).join(InterviewSession)
+                                .where(InterviewSession.user_id == user_id))
+        return set(rows)
+
+    async def _load(self, db: AsyncSession, session_id: int) -> InterviewSession:
+        session = await db.scalar(select(InterviewSession).options(selectinload(InterviewSession.turns))
+                                  .where(InterviewSession.id == session_id))
+        if session is None:
+            raise InterviewError("That interview does not exist.")
+        return session
+
+    async def _current(self, db: AsyncSession, session_id: int) -> tuple[InterviewSession, Turn]:
+        session = await self._load(db, session_id)
+        if session.status != "active":
+            raise InterviewError("This interview has ended. Start a new one to keep practising.")
+        return session, session.turns[session.current_index]
+
+    def _persona(self, session: InterviewSession) -> Persona:
+        persona = self.bank.personas.get(session.persona_id)
+        return persona or next(iter(self.bank.personas.values()))
+
+    def _merged_grade(self, question: Question, turn: Turn) -> Grade:
+        grades = [grade_from_record(e["grade"]) for e in turn.exchanges
+                  if e.get("grade") and e["grade"].get("validity") == "ok"]
+        merged = self.grader.combine(question, grades, max_score=turn.max_score)
+        turn.score = merged.score
+        turn.coverage = coverage_record(merged)
+        turn.misconceptions = list(dict.fromkeys([*turn.misconceptions, *merged.misconceptions]))
+        return merged
+
+    def _question_message(self, session: InterviewSession, turn: Turn) -> Message:
+        question = self.bank.question(turn.question_id)
+        topic = self.bank.topics.get(question.topic)
+        header = (f"Question {turn.position + 1} of {len(session.question_ids)} · "
+                  f"{topic.name if topic else question.topic} · {DIFFICULTY_NAMES[question.difficulty]}")
+        return Message("question", f"{header}\n{question.prompt}")
+
+    def _follow_up_messages(self, session: InterviewSession, persona: Persona, follow_up: FollowUp,
+                            n: int) -> list[Message]:
+        """`n` counts follow-ups across the session, so persona lines do not repeat between questions."""
+        if follow_up.kind == "correction":
+            lead = persona_line(persona, "correction", session.id, n)
+            return [Message("correction", f"{lead} {follow_up.correction}"),
+                    Message("follow_up", follow_up.question)]
+        if follow_up.kind == "why":
+            return [Message("why", persona_line(persona, "why", session.id, n))]
+        lead = persona_line(persona, "follow_up", session.id, n)
+        return [Message("follow_up", f"{lead} {follow_up.question}")]
+
+    def _feedback(self, session: InterviewSession, persona: Persona, question: Question,
+                  turn: Turn) -> Message:
+        score = float(turn.score or 0.0)
+        kind = "acknowledge_strong" if score >= 3.5 else "acknowledge_weak"
+        lines = [f"{persona_line(persona, kind, session.id, turn.position)} Score: {score:.1f}/5."]
+        missed = [kp.point for kp in question.key_points
+                  if (turn.coverage or {}).get(kp.id, {}).get("status") != "covered"]
+        if missed and score < 5:
+            lines.append("Worth adding next time: " + " ".join(f"• {p}" for p in missed))
+        return Message("feedback", "\n".join(lines))
+
+    async def _advance(self, db: AsyncSession, session: InterviewSession, turn: Turn,
+                       messages: list[Message]) -> Reply:
+        if session.current_index + 1 >= len(session.question_ids):
+            return await self._finish(db, session, messages)
+        session.current_index += 1
+        session.version += 1
+        nxt = Turn(session_id=session.id, position=session.current_index,
+                   question_id=session.question_ids[session.current_index], phase="asked", coverage={},
+                   misconceptions=[], follow_ups=[], exchanges=[], max_score=5.0)
+        db.add(nxt)
+        session.turns.append(nxt)
+        await db.commit()
+        persona = self._persona(session)
+        messages.append(Message("transition", persona_line(persona, "transition", session.id,
+                                                           session.current_index)))
+        messages.append(self._question_message(session, nxt))
+        return self._reply(session, nxt, messages)
+
+    async def _finish(self, db: AsyncSession, session: InterviewSession, messages: list[Message]) -> Reply:
+        session.status = "finished"
+        session.ended_at = _now()
+        session.version += 1
+        await db.commit()
+        report = build_report(session, list(session.turns), self.bank)
+        persona = self._persona(session)
+        messages.append(Message("closing", persona_line(persona, "closing", session.id, 0)))
+        messages.append(Message("report", report.render_markdown()))
+        return Reply(session.id, tuple(messages), (), True, report, len(session.turns),
+                     len(session.question_ids), persona.name)
+
+    def _reply(self, session: InterviewSession, turn: Turn, messages: Sequence[Message]) -> Reply:
+        actions: list[Action] = ["answer"]
+        if turn.hints_used == 0:
+            actions.append("hint")
+        actions += ["skip", "end"]
+        return Reply(session.id, tuple(messages), tuple(actions), False, None, turn.position + 1,
+                     len(session.question_ids), self._persona(session).name)
+
+
+def _invalid_answer_text(grade: Grade) -> str:
+    reasons: dict[str, str] = {
+        "empty": "I didn't get an answer there.",
+        "too_short": "That's a bit short for me to grade.",
+        "non_answer": "No problem if you're unsure.",
+        "gibberish": "I couldn't read that as an answer.",
+    }
+    lead = reasons.get(grade.validity, "I couldn't grade that.")
+    return (f"{lead} Try explaining it in a sentence or two; ask for a hint if you'd like a nudge, "
+            "or skip this one. Nothing counts against you yet.")

@@ -1,0 +1,39 @@
+"""Grades as JSON-ready records, so every exchange is stored and can be re-combined after a restart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.grading import Grade, KeyPointGrade
+
+
+def grade_to_record(grade: Grade) -> dict[str, Any]:
+    return {
+        "score": grade.score,
+        "validity": grade.validity,
+        "truncated": grade.truncated,
+        "misconceptions": list(grade.misconceptions),
+        "key_points": [
+            {"id": kp.id, "status": kp.status, "coverage": round(kp.coverage, 4), "evidence": kp.evidence}
+            for kp in grade.key_points
+        ],
+    }
+
+
+def grade_from_record(record: dict[str, Any]) -> Grade:
+    return Grade(
+        score=float(record["score"]),
+        key_points=tuple(
+            KeyPointGrade(id=kp["id"], status=kp["status"], coverage=float(kp["coverage"]),
+                          evidence=kp.get("evidence"))
+            for kp in record["key_points"]
+        ),
+        misconceptions=tuple(record.get("misconceptions", ())),
+        validity=record.get("validity", "ok"),
+        truncated=bool(record.get("truncated", False)),
+    )
+
+
+def coverage_record(grade: Grade) -> dict[str, dict[str, Any]]:
+    """The per-key-point part stored on a turn: {kp_id: {status, coverage}}."""
+    return {kp.id: {"status": kp.status, "coverage": round(kp.coverage, 4)} for kp in grade.key_points}

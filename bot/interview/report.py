@@ -1,0 +1,124 @@
+"""The end-of-session report: plain data, rendered as Markdown by any front end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.bank.loader import Bank
+from bot.storage.models import InterviewSession, Turn
+
+#: Below this a question counts as one to study again.
+STUDY_THRESHOLD = 3.5
+
+
+@dataclass(frozen=True)
+class QuestionReport:
+    number: int
+    question_id: str
+    topic: str
+    prompt: str
+    outcome: str                    # answered | skipped | unanswered
+    score: float
+    max_score: float
+    covered: tuple[str, ...]        # key points in plain words
+    partial: tuple[str, ...]
+    missed: tuple[str, ...]
+    corrections: tuple[tuple[str, str], ...]  # (wrong statement, correction)
+    hint_used: bool
+    follow_ups: int
+
+
+@dataclass(frozen=True)
+class Report:
+    session_id: int
+    persona: str
+    questions: tuple[QuestionReport, ...]
+    study_next: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (topic id, topic name)
+
+    @property
+    def counted(self) -> tuple[QuestionReport, ...]:
+        """Questions that count towards the score: answered or skipped (not the one left open at the end)."""
+        return tuple(q for q in self.questions if q.outcome != "unanswered")
+
+    @property
+    def total(self) -> float:
+        return round(sum(q.score for q in self.counted), 1)
+
+    @property
+    def possible(self) -> float:
+        return float(5 * len(self.counted))
+
+    @property
+    def average(self) -> float:
+        return round(self.total / len(self.counted), 1) if self.counted else 0.0
+
+    def render_markdown(self) -> str:
+        lines = [f"## Interview report (session {self.session_id})",
+                 f"**Overall: {self.average:.1f} / 5** over {len(self.counted)} question(s) "
+                 f"(total {self.total:g} of {self.possible:g})."]
+        if not self.counted:
+            lines.append("No question was answered in this session.")
+        for q in self.questions:
+            lines.append("")
+            notes = []
+            if q.hint_used:
+                notes.append("hint used: max 4")
+            if q.follow_ups:
+                notes.append(f"{q.follow_ups} follow-up(s)")
+            suffix = f" ({', '.join(notes)})" if notes else ""
+            status = {"skipped": "skipped", "unanswered": "not answered"}.get(q.outcome, f"{q.score:.1f} / 5")
+            lines.append(f"### Q{q.number} [{q.question_id}] — {status}{suffix}")
+            lines.append(f"> {q.prompt}")
+            if q.covered:
+                lines.append("**Covered:**")
+                lines += [f"- {p}" for p in q.covered]
+            if q.partial:
+                lines.append("**Partly covered:**")
+                lines += [f"- {p}" for p in q.partial]
+            if q.missed:
+                lines.append("**Missed:**")
+                lines += [f"- {p}" for p in q.missed]
+            for wrong, right in q.corrections:
+                lines.append(f"**Corrected:** \"{wrong}\" — {right}")
+        if self.study_next:
+            lines.append("")
+            lines.append("### Study next")
+            lines += [f"- {tid} {name}" for tid, name in self.study_next]
+        return "\n".join(lines)
+
+
+def build_report(session: InterviewSession, turns: list[Turn], bank: Bank) -> Report:
+    rows: list[QuestionReport] = []
+    weakness: dict[str, float] = {}
+    for turn in sorted(turns, key=lambda t: t.position):
+        question = bank.questions.get(turn.question_id)
+        if question is None:
+            continue  # a question removed from the bank since: nothing meaningful to report
+        covered, partial, missed = [], [], []
+        for kp in question.key_points:
+            status = (turn.coverage or {}).get(kp.id, {}).get("status", "missing")
+            {"covered": covered, "partial": partial}.get(status, missed).append(kp.point)
+        corrections = tuple(
+            (bank.misconceptions[m].title, bank.misconceptions[m].correction)
+            for m in (turn.misconceptions or []) if m in bank.misconceptions
+        )
+        if turn.phase == "skipped":
+            outcome = "skipped"
+        elif turn.score is None:
+            outcome = "unanswered"
+        else:
+            outcome = "answered"
+        score = float(turn.score or 0.0)
+        rows.append(QuestionReport(
+            number=turn.position + 1, question_id=question.id, topic=question.topic, prompt=question.prompt,
+            outcome=outcome, score=score, max_score=turn.max_score, covered=tuple(covered),
+            partial=tuple(partial), missed=tuple(missed), corrections=corrections,
+            hint_used=turn.hints_used > 0, follow_ups=len(turn.follow_ups or []),
+        ))
+        if outcome != "unanswered" and score < STUDY_THRESHOLD:
+            weakness[question.topic] = weakness.get(question.topic, 0.0) + (STUDY_THRESHOLD - score)
+    study = tuple(
+        (tid, bank.topics[tid].name if tid in bank.topics else tid)
+        for tid, _ in sorted(weakness.items(), key=lambda kv: -kv[1])
+    )
+    return Report(session_id=session.id, persona=session.persona_id, questions=tuple(rows), study_next=study)

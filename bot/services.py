@@ -1,0 +1,41 @@
+"""Wiring shared by every front end: database, question bank, grader and interview engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.bank.loader import Bank, load_bank
+from bot.config import Settings
+from bot.grading import Grader, get_grader
+from bot.interview.engine import InterviewEngine
+from bot.storage.database import create_engine, make_sessionmaker, upgrade_database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    bank: Bank
+    grader: Grader
+    db_engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    interviews: InterviewEngine
+
+    async def close(self) -> None:
+        await self.db_engine.dispose()
+
+
+def prepare_database(settings: Settings) -> None:
+    """Create the data directory and apply migrations (blocking: call before the event loop runs)."""
+    upgrade_database(settings.database_url)
+
+
+def build_services(settings: Settings, *, bank: Bank | None = None, grader: Grader | None = None) -> Services:
+    """Build the services on an already-migrated database. Loading the model happens on first grade."""
+    bank = bank or load_bank(settings.content_dir)
+    grader = grader or get_grader(bank.misconceptions)
+    db_engine = create_engine(settings.database_url)
+    sessions = make_sessionmaker(db_engine)
+    return Services(settings=settings, bank=bank, grader=grader, db_engine=db_engine, sessions=sessions,
+                    interviews=InterviewEngine(bank, grader, sessions))

@@ -1,0 +1,85 @@
+"""Engine and session factory, SQLite pragmas, and Alembic upgrades."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot import PROJECT_ROOT
+
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or written; the message says what to do."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def ensure_database_location(url: str) -> None:
+    """Create the SQLite file's directory and check it is writable, with a message a person can act on."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    hint = "set DATABASE_URL to a writable place, e.g. sqlite+aiosqlite:////tmp/viva.db"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the database directory {path.parent}: {exc.strerror}; {hint}") from None
+    try:
+        # sqlite3 (stdlib) opens the file the same way aiosqlite will, so permission problems show up here.
+        connection = sqlite3.connect(path)
+        connection.execute("PRAGMA user_version")
+        connection.execute("CREATE TABLE IF NOT EXISTS _viva_write_check (x INTEGER)")
+        connection.execute("DROP TABLE _viva_write_check")
+        connection.close()
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot write the database {path}: {exc}; {hint}") from None
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers proceed while a writer commits; busy_timeout absorbs short write contention.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_engine(url: str) -> AsyncEngine:
+    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def upgrade_database(url: str, revision: str = "head") -> None:
+    """Apply migrations (blocking; call before the event loop starts or via asyncio.to_thread)."""
+    from alembic import command
+
+    ensure_database_location(url)
+    command.upgrade(alembic_config(url), revision)

@@ -1,0 +1,94 @@
+"""Storage through a real SQLite file migrated by Alembic."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.storage.database import DatabaseError, ensure_database_location, sqlite_path
+from bot.storage.models import Base, InterviewSession, Turn, User
+
+
+def test_models_and_migrations_do_not_differ(db_url: str) -> None:
+    """Fails when a model changes without a migration (what `alembic revision --autogenerate` would find)."""
+    sync_url = db_url.replace("sqlite+aiosqlite", "sqlite")
+    engine = create_sync_engine(sync_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_database_uses_wal_journal(db_url: str, tmp_path: Path) -> None:
+    path = sqlite_path(db_url)
+    assert path is not None and path.exists()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_session_and_turn_round_trip(sessions) -> None:
+    async with sessions() as db:
+        user = User(platform="terminal", external_id="ada", display_name="Ada")
+        db.add(user)
+        await db.flush()
+        session = InterviewSession(user_id=user.id, persona_id="tester", topic="T04", difficulty="M",
+                                   question_ids=["T04-001", "T07-001"], current_index=0)
+        db.add(session)
+        await db.flush()
+        db.add(Turn(session_id=session.id, position=0, question_id="T04-001", phase="done",
+                    answer="ReLU units die ✨ — ünïcode survives", score=3.5,
+                    coverage={"kp1": {"status": "covered", "coverage": 0.9}},
+                    misconceptions=["M01"], follow_ups=[{"kind": "probe", "key_point": "kp2"}],
+                    exchanges=[{"kind": "answer", "text": "x"}], hints_used=1))
+        await db.commit()
+        session_id = session.id
+
+    async with sessions() as db:
+        loaded = await db.scalar(select(InterviewSession).options(selectinload(InterviewSession.turns))
+                                 .where(InterviewSession.id == session_id))
+        assert loaded is not None
+        assert loaded.question_ids == ["T04-001", "T07-001"]
+        turn = loaded.turns[0]
+        assert turn.answer == "ReLU units die ✨ — ünïcode survives"
+        assert turn.coverage["kp1"]["status"] == "covered"
+        assert turn.follow_ups[0]["key_point"] == "kp2"
+        assert turn.hints_used == 1
+        assert turn.asked_at.tzinfo is not None and turn.asked_at.utcoffset() == UTC.utcoffset(None)
+
+
+async def test_deleting_a_user_deletes_their_sessions_and_turns(sessions) -> None:
+    async with sessions() as db:
+        user = User(platform="terminal", external_id="bob", display_name="Bob")
+        db.add(user)
+        await db.flush()
+        session = InterviewSession(user_id=user.id, persona_id="tester", question_ids=["T04-001"])
+        db.add(session)
+        await db.flush()
+        db.add(Turn(session_id=session.id, position=0, question_id="T04-001"))
+        await db.commit()
+        await db.delete(user)
+        await db.commit()
+        assert (await db.scalars(select(Turn))).all() == []
+        assert (await db.scalars(select(InterviewSession))).all() == []
+
+
+def test_missing_database_directory_is_created(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'deep' / 'er' / 'viva.db'}"
+    ensure_database_location(url)
+    assert (tmp_path / "deep" / "er").is_dir()
+
+
+def test_unwritable_database_directory_gives_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where a directory should be")
+    with pytest.raises(DatabaseError, match="DATABASE_URL"):
+        ensure_database_location(f"sqlite+aiosqlite:///{blocker / 'viva.db'}")
