@@ -134,9 +134,10 @@ async def test_empty_and_non_answers_are_not_graded_as_attempts(engine: Intervie
 
 async def test_very_long_answer_is_saved_whole(engine: InterviewEngine, sessions) -> None:
     reply = await start(engine, "T07")
-    long_answer = (STRONG_EPOCH + " ") * 80  # about 20,000 characters
+    long_answer = (STRONG_EPOCH + " ") * 90  # about 21,000 characters
     assert len(long_answer) > 20_000
-    await engine.answer(reply.session_id, long_answer)
+    graded = await engine.answer(reply.session_id, long_answer)
+    assert "very long" in text_of(graded, "notice")
     async with sessions() as db:
         turn = (await db.scalars(select(Turn))).one()
         assert turn.answer == long_answer.strip()
