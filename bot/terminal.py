@@ -140,4 +140,7 @@ class TerminalInterview:
             text = HELP if command == "help" else f"Unknown command /{command}. {HELP}"
             return Reply(reply.session_id, (Message("notice", text),), reply.actions, False, None,
                          reply.question_number, reply.total_questions, reply.persona)
+        if self.interactive:
+            with self.console.status("Grading…"):
+                return self._call(self.engine.answer(self.session_id, entry.text))
         return self._call(self.engine.answer(self.session_id, entry.text))

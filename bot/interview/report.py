@@ -54,7 +54,7 @@ class Report:
 
     def render_markdown(self) -> str:
         lines = [f"## Interview report (session {self.session_id})",
-                 f"**Overall: {self.average:.1f} / 5** over {len(self.counted)} question(s) "
+                 f"**Overall: {self.average:.1f} / 5** over {_plural(len(self.counted), 'question')} "
                  f"(total {self.total:g} of {self.possible:g})."]
         if not self.counted:
             lines.append("No question was answered in this session.")
@@ -64,27 +64,27 @@ class Report:
             if q.hint_used:
                 notes.append("hint used: max 4")
             if q.follow_ups:
-                notes.append(f"{q.follow_ups} follow-up(s)")
+                notes.append(_plural(q.follow_ups, "follow-up"))
             suffix = f" ({', '.join(notes)})" if notes else ""
             status = {"skipped": "skipped", "unanswered": "not answered"}.get(q.outcome, f"{q.score:.1f} / 5")
             lines.append(f"### Q{q.number} [{q.question_id}] — {status}{suffix}")
+            lines.append("")
             lines.append(f"> {q.prompt}")
-            if q.covered:
-                lines.append("**Covered:**")
-                lines += [f"- {p}" for p in q.covered]
-            if q.partial:
-                lines.append("**Partly covered:**")
-                lines += [f"- {p}" for p in q.partial]
-            if q.missed:
-                lines.append("**Missed:**")
-                lines += [f"- {p}" for p in q.missed]
+            # Blank lines around each block: Markdown renderers otherwise merge a label into the list above.
+            for label, points in (("Covered", q.covered), ("Partly covered", q.partial), ("Missed", q.missed)):
+                if points:
+                    lines += ["", f"**{label}:**", *[f"- {p}" for p in points]]
             for wrong, right in q.corrections:
-                lines.append(f"**Corrected:** \"{wrong}\" — {right}")
+                lines += ["", f"**Corrected:** \"{wrong}\" — {right}"]
         if self.study_next:
             lines.append("")
             lines.append("### Study next")
             lines += [f"- {tid} {name}" for tid, name in self.study_next]
         return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def build_report(session: InterviewSession, turns: list[Turn], bank: Bank) -> Report:
