@@ -5,9 +5,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
     DATABASE_URL=sqlite+aiosqlite:////app/data/viva.db
 
-# bubblewrap + libseccomp: the code sandbox (user namespaces must be allowed by the host runtime).
+# libseccomp: the code sandbox (user namespaces must be allowed by the host runtime).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap libseccomp2 \
+    && apt-get install -y --no-install-recommends libseccomp2 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -7,7 +7,7 @@ SYSTEM_STAMP := $(VENV)/.viva-system
 
 .PHONY: install practice test lint run db bench content-check clean
 
-# System packages: bubblewrap and libseccomp for the code sandbox (installed with apt when root).
+# System packages: libseccomp for the code sandbox (installed with apt when root).
 $(SYSTEM_STAMP):
 	@bash scripts/install-system-deps.sh
 	@mkdir -p $(VENV) && touch $@

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# System packages Viva needs on Debian: bubblewrap and libseccomp (code sandbox).
+# System packages Viva needs on Debian: libseccomp (the code sandbox loads it for its seccomp filter).
 # Installs them with apt-get when running as root (or with sudo); otherwise says what to install.
 set -euo pipefail
-packages=(bubblewrap libseccomp2)
+packages=(libseccomp2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -60,6 +60,7 @@ async def check_submission(
     tells the user to retry).
     """
     from bot.sandbox.api import SandboxJob  # the plain-data types, without the pool machinery
+    from bot.sandbox.flavour import detect_flavour
 
     started = time.perf_counter()
     task = get_task(task_slug, tasks_dir or _default_tasks_dir())
@@ -69,7 +70,8 @@ async def check_submission(
         submission=source,
         driver=task.driver_source,
         cases=tuple(case.inputs for case in cases),
-        flavour=task.meta.sandbox_flavour,
+        # numpy-only code goes to the lighter numpy worker even where torch is allowed
+        flavour=detect_flavour(source) if task.meta.sandbox_flavour == "torch" else "numpy",
         forbid_autograd=task.meta.forbid_autograd,
         time_limit_s=task.meta.time_limit_s,
         memory_mb=task.meta.memory_mb,

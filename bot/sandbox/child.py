@@ -179,7 +179,8 @@ def serve_job(request_fd: int, result_fd: int) -> None:
         os.environ.update(_SANE_ENV)
         os.chdir("/tmp")
         _install_stdio()
-        if request.get("forbid_autograd"):
+        # Only the torch worker has torch preloaded; in the numpy worker there is no autograd to forbid.
+        if request.get("forbid_autograd") and "torch" in sys.modules:
             forbid_autograd()
         _run(request, channel)
         channel.send({"kind": "done"})
