@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tasks": ("tasks", "list the coding tasks"),
     "content": ("content", "validate the question bank (content check)"),
     "db": ("db", "database maintenance (db upgrade)"),
+    "stats": ("stats", "your interview progress: figures by topic, weakest points, a chart"),
+    "export": ("export", "your answers as CSV and an Anki deck of your weakest questions"),
 }
 
 

@@ -12,6 +12,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--difficulty", help="E/M/H or easy/medium/hard")
     parser.add_argument("--persona", help="interviewer persona id")
     parser.add_argument("--questions", type=int, default=5, help="number of questions (default 5)")
+    parser.add_argument("--mode", choices=("review", "new", "mixed"), default="mixed",
+                        help="review: questions due again; new: unseen ones; mixed (default): both")
     parser.add_argument("--resume", action="store_true", help="continue your unfinished interview")
 
 
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     options = TerminalOptions(
         interview=InterviewOptions(topic=args.topic, difficulty=args.difficulty, persona=args.persona,
-                                   questions=args.questions),
+                                   questions=args.questions, mode=args.mode),
         resume=args.resume,
     )
 

@@ -19,13 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from bot.bank.loader import Bank
-from bot.bank.picker import NotEnoughQuestions, pick_questions
+from bot.bank.picker import NotEnoughQuestions
 from bot.bank.schema import DIFFICULTY_NAMES, Persona, Question
 from bot.grading import Grade, Grader
 from bot.interview.followup import FollowUp, decide_follow_up
 from bot.interview.personas import persona_line
 from bot.interview.records import coverage_record, grade_from_record, grade_to_record
 from bot.interview.report import Report, build_report
+from bot.progress.picking import parse_mode, pick_for_user
+from bot.progress.review import record_review
 from bot.storage.models import InterviewSession, Turn, User
 
 MAX_QUESTIONS = 20
@@ -53,6 +55,8 @@ class InterviewOptions:
     difficulty: str | None = None
     persona: str | None = None
     questions: int = 5
+    #: review | new | mixed: which questions the spaced-repetition schedule picks (bot/progress/picking.py)
+    mode: str = "mixed"
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,10 @@ class InterviewEngine:
         persona = self._resolve_persona(options.persona)
         if not 1 <= options.questions <= MAX_QUESTIONS:
             raise InterviewError(f"Ask for between 1 and {MAX_QUESTIONS} questions.")
+        try:
+            parse_mode(options.mode)
+        except ValueError as error:
+            raise InterviewError(str(error)) from None
         return topic, difficulty, persona, options.questions
 
     def _resolve_persona(self, wanted: str | None) -> Persona:
@@ -135,8 +143,9 @@ class InterviewEngine:
             user = await self._user(db, who)
             seen = await self._seen_questions(db, user.id)
             try:
-                question_ids = pick_questions(self.bank, count, topic=topic, difficulty=difficulty,
-                                              seen=seen, rng=self._rng)
+                question_ids = await pick_for_user(db, self.bank, user.id, count, mode=parse_mode(options.mode),
+                                                   now=_now(), topic=topic, difficulty=difficulty, seen=seen,
+                                                   rng=self._rng)
             except NotEnoughQuestions:
                 raise InterviewError("No question matches that topic and difficulty yet.") from None
             for old in await db.scalars(select(InterviewSession).where(
@@ -237,6 +246,7 @@ class InterviewEngine:
             if turn.phase == "follow_up":
                 turn.phase = "done"
                 turn.completed_at = _now()
+                await record_review(db, session.user_id, turn.question_id, turn.score, turn.completed_at)
             return await self._finish(db, session, [])
 
     async def resume(self, session_id: int) -> Reply:
@@ -358,6 +368,8 @@ class InterviewEngine:
 
     async def _advance(self, db: AsyncSession, session: InterviewSession, turn: Turn,
                        messages: list[Message]) -> Reply:
+        # The completed turn reschedules its question in the same transaction (spaced repetition).
+        await record_review(db, session.user_id, turn.question_id, turn.score, turn.completed_at or _now())
         if session.current_index + 1 >= len(session.question_ids):
             return await self._finish(db, session, messages)
         session.current_index += 1

@@ -118,3 +118,164 @@ class Turn(Base):
     completed_at: Mapped[datetime | None]
 
     session: Mapped[InterviewSession] = relationship(back_populates="turns")
+
+
+class ReviewCard(Base):
+    """Spaced-repetition state of one question for one candidate (an FSRS card, bot/progress/).
+
+    `fsrs_card` is the `fsrs.Card.to_dict()` record; `due` is copied out of it so "what is due for this
+    user" is one indexed query on every dialect. `last_score` is the grader's 0-5 score that produced
+    the latest rating.
+    """
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id", name="uq_review_cards_user_question"),
+        Index("ix_review_cards_user_due", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(16))
+    fsrs_card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due: Mapped[datetime]
+    last_score: Mapped[float | None]
+    last_rating: Mapped[int | None] = mapped_column(Integer)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    last_review: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Study groups (bot/scheduling): schedules, their claimed occurrences, runs, answers, guild settings.
+
+
+class StudySchedule(Base):
+    """A recurring study session in a channel. `rule` is an RRULE line or a cron line (`rule_kind`),
+    read on the wall clock of `timezone`; `next_run_at` (UTC) is what the timer task sleeps towards."""
+
+    __tablename__ = "study_schedules"
+    __table_args__ = (
+        Index("ix_study_schedules_guild_status", "guild_id", "status"),
+        Index("ix_study_schedules_status_next", "status", "next_run_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guild_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    #: who created it; cleared (not deleted) when that person asks to be forgotten
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    when_text: Mapped[str] = mapped_column(String(100))
+    rule_kind: Mapped[str] = mapped_column(String(8))
+    rule: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    anchor_at: Mapped[datetime]
+    topic: Mapped[str | None] = mapped_column(String(8))
+    difficulty: Mapped[str | None] = mapped_column(String(1))
+    question_count: Mapped[int | None] = mapped_column(Integer)
+    answer_window_s: Mapped[int | None] = mapped_column(Integer)
+    #: active | cancelled | finished (the rule has no further occurrence)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    next_run_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    occurrences: Mapped[list[StudyOccurrence]] = relationship(
+        back_populates="schedule", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class StudyOccurrence(Base):
+    """One due time of a schedule, claimed exactly once: the unique (schedule, time) row is the
+    idempotency key that keeps a restart or a second bot process from running it again."""
+
+    __tablename__ = "study_occurrences"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "occurrence_at", name="uq_study_occurrences_schedule_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("study_schedules.id", ondelete="CASCADE"))
+    occurrence_at: Mapped[datetime]
+    #: started | late | skipped
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    schedule: Mapped[StudySchedule] = relationship(back_populates="occurrences")
+    run: Mapped[StudyRun | None] = relationship(back_populates="occurrence")
+
+
+class StudyRun(Base):
+    """One study session in a thread. `phase`: pending (thread not open yet) -> asking (question
+    `current_index` open until `question_deadline_at`) -> finished. Every step is committed before
+    the bot posts it, so any process can resume the run after a restart."""
+
+    __tablename__ = "study_runs"
+    __table_args__ = (Index("ix_study_runs_phase_deadline", "phase", "question_deadline_at"),
+                      Index("ix_study_runs_guild", "guild_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurrence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("study_occurrences.id", ondelete="SET NULL"), unique=True
+    )
+    guild_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_id: Mapped[str | None] = mapped_column(String(32))
+    #: the thread's name, "Study session — topic — date"
+    title: Mapped[str] = mapped_column(String(100))
+    topic: Mapped[str | None] = mapped_column(String(8))
+    difficulty: Mapped[str | None] = mapped_column(String(1))
+    question_ids: Mapped[list[Any]] = mapped_column(JSON)
+    current_index: Mapped[int] = mapped_column(Integer, default=0)
+    phase: Mapped[str] = mapped_column(String(16), default="pending")
+    answer_window_s: Mapped[int] = mapped_column(Integer)
+    question_deadline_at: Mapped[datetime | None]
+    mention_role_id: Mapped[str | None] = mapped_column(String(32))
+    #: shown when the run started late (the bot was offline at the due time)
+    late_note: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    occurrence: Mapped[StudyOccurrence | None] = relationship(back_populates="run")
+    answers: Mapped[list[StudyAnswer]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class StudyAnswer(Base):
+    """A member's answer to one question of a run: one per member and question (unique)."""
+
+    __tablename__ = "study_answers"
+    __table_args__ = (
+        UniqueConstraint("run_id", "position", "user_id", name="uq_study_answers_run_position_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("study_runs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    answer: Mapped[str] = mapped_column(Text)
+    score: Mapped[float]
+    #: key point id -> status (covered / partial / missing / contradicted)
+    coverage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    run: Mapped[StudyRun] = relationship(back_populates="answers")
+
+
+class GuildStudySettings(Base):
+    """A server's study defaults, changed by its managers. Unset values fall back to built-in ones."""
+
+    __tablename__ = "guild_study_settings"
+
+    guild_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    default_topic: Mapped[str | None] = mapped_column(String(8))
+    answer_window_s: Mapped[int | None] = mapped_column(Integer)
+    question_count: Mapped[int | None] = mapped_column(Integer)
+    mention_role_id: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
