@@ -92,7 +92,7 @@ def _read_yaml(path: Path, root: Path, errors: list[ContentError]) -> Any:
         return None
     try:
         # The C loader (when PyYAML has it) is ~10x faster: the bank is read at every start.
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -210,8 +210,8 @@ class StudyOccurrence(Base):
 
 class StudyRun(Base):
     """One study session in a thread. `phase`: pending (thread not open yet) -> asking (question
-    `current_index` open until `question_deadline_at`) -> finished. Every step is committed before
-    the bot posts it, so any process can resume the run after a restart."""
+    `current_index` open until `question_deadline_at`) -> finished, or abandoned (its thread is gone).
+    Every step is committed before the bot posts it, so any process can resume the run after a restart."""
 
     __tablename__ = "study_runs"
     __table_args__ = (Index("ix_study_runs_phase_deadline", "phase", "question_deadline_at"),
@@ -234,8 +234,8 @@ class StudyRun(Base):
     answer_window_s: Mapped[int] = mapped_column(Integer)
     question_deadline_at: Mapped[datetime | None]
     mention_role_id: Mapped[str | None] = mapped_column(String(32))
-    #: shown when the run started late (the bot was offline at the due time)
-    late_note: Mapped[str | None] = mapped_column(String(200))
+    #: shown with the run: why it started late (the bot was offline at the due time), or was abandoned
+    note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -1,0 +1,78 @@
+"""The Answer button under each study question, and its modal.
+
+The button is a `DynamicItem` whose custom id carries the run and the question position
+(`study:answer:12:0`), so it works after a restart; whether the question still takes answers is
+the database's word, read when it is pressed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Protocol
+
+import discord
+
+from bot.exts._shared.limits import MODAL_TEXT_MAX
+
+if TYPE_CHECKING:
+    from bot.discord_bot import VivaBot
+
+BUTTON_TEMPLATE = r"study:answer:(?P<run>\d+):(?P<position>\d+)"
+
+
+class StudyActions(Protocol):
+    async def on_answer_button(self, interaction: discord.Interaction, run_id: int, position: int) -> None: ...
+
+    async def on_answer(self, interaction: discord.Interaction, run_id: int, position: int, text: str) -> None: ...
+
+
+def _actions(interaction: discord.Interaction) -> StudyActions:
+    bot: VivaBot = interaction.client  # type: ignore[assignment]
+    cog = bot.get_cog("StudyCog")
+    assert cog is not None, "the study extension is not loaded"
+    return cog  # type: ignore[return-value]
+
+
+class StudyAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTTON_TEMPLATE):
+    def __init__(self, run_id: int, position: int) -> None:
+        super().__init__(discord.ui.Button(label="Answer", style=discord.ButtonStyle.primary,
+                                           custom_id=f"study:answer:{run_id}:{position}"))
+        self.run_id = run_id
+        self.position = position
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> StudyAnswerButton:
+        return cls(int(match["run"]), int(match["position"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _actions(interaction).on_answer_button(interaction, self.run_id, self.position)
+
+
+class StudyAnswerModal(discord.ui.Modal):
+    answer: discord.ui.TextInput[StudyAnswerModal] = discord.ui.TextInput(
+        label="Your answer", style=discord.TextStyle.paragraph, min_length=1, max_length=MODAL_TEXT_MAX,
+        placeholder="Explain it in your own words. Only you will see the feedback.",
+    )
+
+    def __init__(self, run_id: int, position: int) -> None:
+        super().__init__(title=f"Answer — question {position + 1}",
+                         custom_id=f"study:answer-modal:{run_id}:{position}", timeout=None)
+        self.run_id = run_id
+        self.position = position
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await _actions(interaction).on_answer(interaction, self.run_id, self.position, self.answer.value)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+        from bot.exts._shared.tree import UNEXPECTED, send_private
+
+        await super().on_error(interaction, error)  # logs it
+        await send_private(interaction, UNEXPECTED)
+
+
+def answer_view(run_id: int, position: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(StudyAnswerButton(run_id, position))
+    return view
