@@ -1,0 +1,138 @@
+"""The Discord front end's bot class and its production factory.
+
+`create_bot(settings)` is the one way to build the bot, in production and in the end-to-end tests
+(which point it at the in-repo fake Discord through DISCORD_API_BASE / DISCORD_GATEWAY_URL).
+All asynchronous set-up happens in `setup_hook`, never in `on_ready` (which fires on every reconnect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot import PROJECT_ROOT
+from bot.config import Settings
+from bot.exts import walk_extensions
+from bot.exts._shared.command_sync import sync_command_tree
+from bot.exts._shared.tree import VivaTree
+from bot.grading import Grader
+from bot.services import Services, build_services
+from bot.storage.database import sqlite_path
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_GATEWAY = "wss://gateway.discord.gg/"
+
+
+def point_client_at(api_base: str, gateway_url: str) -> None:
+    """Aim discord.py at a Discord-compatible server.
+
+    discord.py has exactly two process-wide switches for this (research/discord.md §2c):
+    `Route.BASE` (REST and interaction webhooks) and `DiscordWebSocket.DEFAULT_GATEWAY`
+    (a plain Client never asks /gateway/bot where to connect).
+    """
+    base = api_base.rstrip("/")
+    gateway = yarl.URL(gateway_url.rstrip("/") + "/")
+    # Assigned every time (not only when non-default) so a process can re-aim, e.g. between tests.
+    Route.BASE = base
+    DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+def default_sync_state_path(settings: Settings) -> Path:
+    """Where the last synced command-set hash is remembered: beside the SQLite file, else data/."""
+    database_file = sqlite_path(settings.database_url)
+    folder = database_file.parent if database_file is not None else PROJECT_ROOT / "data"
+    return folder / "discord_commands.json"
+
+
+class VivaBot(commands.Bot):
+    """The bot: services (database, bank, grader, interview engine) plus the extensions in bot/exts/."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        grader: Grader | None = None,
+        code_runner: Any = None,
+        sync_state_path: Path | None = None,
+        **options: Any,
+    ) -> None:
+        # No privileged intent: slash commands, buttons and modals carry their own data, and the
+        # content of direct messages is delivered without the message-content intent.
+        intents = discord.Intents.default()
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=VivaTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),  # the bot never pings, whatever it echoes
+            **options,
+        )
+        self.settings = settings
+        self.sync_state_path = sync_state_path or default_sync_state_path(settings)
+        self._grader = grader
+        self._code_runner = code_runner
+        self._owns_code_runner = code_runner is None  # a runner passed in is closed by its owner
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are created in setup_hook; the bot has not logged in yet")
+        return self._services
+
+    @property
+    def code_runner(self) -> Any:
+        """The sandbox runner, created on first use (it may be unavailable on this host)."""
+        if self._code_runner is None:
+            from bot.sandbox import get_runner
+
+            self._code_runner = get_runner(self.settings)
+        return self._code_runner
+
+    async def setup_hook(self) -> None:
+        self._services = await asyncio.to_thread(build_services, self.settings, grader=self._grader)
+        for extension in walk_extensions():
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Register the slash commands if forced, or as DISCORD_SYNC_COMMANDS says (auto: on change)."""
+        assert self.application_id is not None, "application_id is known after login"
+        return await sync_command_tree(
+            self.tree, application_id=self.application_id, mode=self.settings.discord_sync_commands,
+            state_path=self.sync_state_path, dev_guild_id=self.settings.discord_dev_guild_id, force=force,
+        )
+
+    async def close(self) -> None:
+        await super().close()
+        if self._services is not None:
+            await self._services.close()
+        closer = getattr(self._code_runner, "close", None) if self._owns_code_runner else None
+        if closer is not None:
+            result = closer()
+            if asyncio.iscoroutine(result):
+                await result
+
+
+def create_bot(
+    settings: Settings,
+    *,
+    grader: Grader | None = None,
+    code_runner: Any = None,
+    guild_ready_timeout: float = 2.0,
+    sync_state_path: Path | None = None,
+) -> VivaBot:
+    """Build the bot for `settings` (the production factory; tests share a loaded grader through it)."""
+    point_client_at(settings.discord_api_base, settings.discord_gateway_url)
+    return VivaBot(settings, grader=grader, code_runner=code_runner, sync_state_path=sync_state_path,
+                   guild_ready_timeout=guild_ready_timeout)

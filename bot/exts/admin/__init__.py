@@ -1,0 +1,14 @@
+"""Owner-only maintenance: `@Viva sync` registers the slash commands on demand."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.discord_bot import VivaBot
+
+
+async def setup(bot: VivaBot) -> None:
+    from ._cog import AdminCog
+
+    await bot.add_cog(AdminCog(bot))

@@ -1,0 +1,215 @@
+"""The /interview commands, the interview buttons' handlers, and typed answers in DMs."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bank.schema import DIFFICULTY_NAMES
+from bot.exts._shared.code_blocks import extract_python_block
+from bot.exts._shared.contexts import EVERYWHERE, INSTALLS
+from bot.exts._shared.limits import CHOICES_MAX, THREAD_NAME_MAX
+from bot.exts._shared.text import clip
+from bot.exts._shared.tree import send_private
+from bot.interview.engine import InterviewEngine, InterviewError, InterviewOptions, Participant, Reply
+
+from ._controls import AnswerModal, InterviewButton, answer_from_submission
+from ._delivery import NO_MENTIONS, Place, deliver, deliver_to_channel, place_of, run_step
+from ._gate import transition_gate
+
+if TYPE_CHECKING:
+    from bot.discord_bot import VivaBot
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = "This is not your interview. Start your own with `/interview start`."
+THREAD_ARCHIVE_MINUTES = 1440
+
+
+def participant(user: discord.abc.User) -> Participant:
+    return Participant(platform="discord", external_id=str(user.id), display_name=user.display_name)
+
+
+class InterviewCog(commands.Cog):
+    """Mock interviews: a thread per candidate in servers, a conversation in DMs."""
+
+    interview = app_commands.Group(
+        name="interview", description="Practise a deep-learning job interview",
+        allowed_contexts=EVERYWHERE, allowed_installs=INSTALLS,
+    )
+
+    def __init__(self, bot: VivaBot) -> None:
+        self.bot = bot
+        self.gate = transition_gate(bot.settings.database_url)
+
+    @property
+    def engine(self) -> InterviewEngine:
+        return self.bot.services.interviews
+
+    async def cog_load(self) -> None:
+        # Registered during setup_hook, so buttons posted before a restart work again at once.
+        self.bot.add_dynamic_items(InterviewButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(InterviewButton)
+
+    # ------------------------------------------------------------------ commands
+    @interview.command(name="start", description="Start a mock interview")
+    @app_commands.describe(
+        topic="Topic (e.g. T04 or 'activation functions'); any topic if empty",
+        difficulty="How hard the questions are",
+        persona="Who interviews you",
+        questions="How many questions (1-20)",
+    )
+    @app_commands.choices(difficulty=[app_commands.Choice(name=name, value=code)
+                                      for code, name in DIFFICULTY_NAMES.items()])
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        topic: str | None = None,
+        difficulty: str | None = None,
+        persona: str | None = None,
+        questions: app_commands.Range[int, 1, 20] = 5,
+    ) -> None:
+        place = place_of(interaction)
+        await interaction.response.defer(ephemeral=place is not Place.DIRECT, thinking=True)
+        options = InterviewOptions(topic=topic, difficulty=difficulty, persona=persona, questions=questions)
+        who = participant(interaction.user)
+        try:
+            self.engine.resolve_options(options)  # fail on a bad option before opening a thread
+        except InterviewError as error:
+            await send_private(interaction, str(error))
+            return
+        thread = await self._open_thread(interaction) if place is Place.PRIVATE else None
+        if thread is not None:
+            channel_id: str | None = str(thread.id)
+        elif place is Place.PRIVATE:
+            channel_id = None  # ephemeral messages: the interview lives in no channel
+        else:
+            channel_id = str(interaction.channel_id)
+        try:
+            async with self.gate:
+                reply = await self.engine.start(who, options, channel_id=channel_id)
+        except Exception as error:
+            if thread is not None:  # no interview: no empty thread left behind
+                with contextlib.suppress(discord.HTTPException):
+                    await thread.delete()
+            if not isinstance(error, InterviewError):
+                raise
+            await send_private(interaction, str(error))
+            return
+        if thread is not None:
+            await deliver(interaction, reply, Place.THREAD, thread=thread,
+                          note=f"Your interview is ready in {thread.mention}.")
+        else:
+            await deliver(interaction, reply, place)
+
+    # ------------------------------------------------------------------ autocomplete
+    @start.autocomplete("topic")
+    async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.lower()
+        topics = self.bot.services.bank.topics.values()
+        return [app_commands.Choice(name=clip(f"{t.id} · {t.name}", 100), value=t.id) for t in topics
+                if wanted in t.id.lower() or wanted in t.name.lower()][:CHOICES_MAX]
+
+    @start.autocomplete("persona")
+    async def _persona_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.lower()
+        personas = self.bot.services.bank.personas.values()
+        return [app_commands.Choice(name=clip(f"{p.name} — {p.style}", 100), value=p.id) for p in personas
+                if wanted in p.id.lower() or wanted in p.name.lower()][:CHOICES_MAX]
+
+    async def _open_thread(self, interaction: discord.Interaction) -> discord.Thread | None:
+        """A public thread for the candidate, or None where the bot may not create one."""
+        channel = interaction.channel
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        if not interaction.app_permissions.create_public_threads:
+            return None
+        name = clip(f"Interview · {interaction.user.display_name}", THREAD_NAME_MAX)
+        try:
+            thread = await channel.create_thread(name=name, type=discord.ChannelType.public_thread,
+                                                 auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+            await thread.add_user(interaction.user)
+        except discord.HTTPException as error:
+            log.info("cannot open an interview thread in %s (%s); answering privately", channel.id, error)
+            return None
+        return thread
+
+    @interview.command(name="end", description="End your interview and get the report")
+    async def end(self, interaction: discord.Interaction) -> None:
+        async def end_active() -> Reply:
+            async with self.gate:
+                session_id = await self.engine.active_session(participant(interaction.user))
+                if session_id is None:
+                    raise InterviewError("You have no interview in progress.")
+                return await self.engine.end(session_id)
+
+        await run_step(interaction, end_active)
+
+    # ------------------------------------------------------------------ buttons and modal
+    async def on_button(self, interaction: discord.Interaction, action: str, session_id: int, owner_id: int) -> None:
+        # Decided from the custom id alone, so the first response never waits for the database.
+        if interaction.user.id != owner_id:
+            await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+            return
+        if action == "answer":
+            await interaction.response.send_modal(AnswerModal(session_id))
+            return
+        steps = {"hint": self.engine.hint, "skip": self.engine.skip, "end": self.engine.end}
+        await run_step(interaction, self._owned_step(interaction, session_id, lambda: steps[action](session_id)))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Answer-modal submissions, routed by custom id: they work even for a modal opened before a restart."""
+        submitted = answer_from_submission(interaction)
+        if submitted is not None:
+            await self.on_answer(interaction, *submitted)
+
+    async def on_answer(self, interaction: discord.Interaction, session_id: int, text: str) -> None:
+        await run_step(interaction, self._owned_step(interaction, session_id,
+                                                     lambda: self.engine.answer(session_id, text)))
+
+    def _owned_step(
+        self, interaction: discord.Interaction, session_id: int, step: Callable[[], Awaitable[Reply]]
+    ) -> Callable[[], Awaitable[Reply]]:
+        """`step`, through the gate, once the database confirms the caller owns the session
+        (the owner id in the custom id is only the fast first filter)."""
+
+        async def run() -> Reply:
+            async with self.gate:
+                if await self.engine.session_owner(session_id) != str(interaction.user.id):
+                    raise InterviewError(NOT_YOURS)
+                return await step()
+
+        return run
+
+    # ------------------------------------------------------------------ typed answers in DMs
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """In DMs a typed message answers the current question (DM content needs no privileged intent)."""
+        if message.guild is not None or message.author.bot or not message.content.strip():
+            return
+        if extract_python_block(message.content) is not None and self.bot.get_cog("CodingCog") is not None:
+            return  # a code block in DMs is a coding-task submission: the coding extension answers it
+        if (await self.bot.get_context(message)).valid:
+            return  # an owner command such as "@Viva sync"
+        async with self.gate:
+            session_id = await self.engine.active_session(participant(message.author))
+        if session_id is None:
+            await message.channel.send("Start a mock interview with `/interview start`, or see `/help`.",
+                                       allowed_mentions=NO_MENTIONS)
+            return
+        try:
+            async with message.channel.typing(), self.gate:
+                reply = await self.engine.answer(session_id, message.content)
+        except InterviewError as error:
+            await message.channel.send(str(error), allowed_mentions=NO_MENTIONS)
+            return
+        await deliver_to_channel(message.channel, reply, message.author.id)

@@ -1,0 +1,231 @@
+"""The offline grader: per-key-point coverage, contradictions, misconceptions, a 0-5 score.
+
+One `grade()` call embeds the answer's units in a single batch (≈10-25 ms on 2 CPU cores); rubric
+texts are embedded once per process and cached. Thread-safe: the Discord bot grades from worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.bank.schema import Misconception, Question
+from bot.grading import scoring
+from bot.grading.answer import AnswerUnits, demote_question_words, split_answer
+from bot.grading.coverage import EncodedPoint, point_evidence
+from bot.grading.embedder import Embedder, Encoded, shared_embedder
+from bot.grading.grade import MAX_ANSWER_CHARS, STATUS_RANK, Grade, KeyPointGrade
+from bot.grading.misconceptions import MisconceptionDetector
+from bot.grading.negation import polarity_conflict
+from bot.grading.rubric import Rubric, rubric_from_question, rubric_from_reference
+from bot.grading.salad import is_keyword_salad
+from bot.grading.text import stem, words
+from bot.grading.validity import check_validity
+
+#: A sentence (and its clause) must be at least this close to a key point before its polarity can
+#: contradict it: a negation in a sentence about something else is not a contradiction.
+CONTRADICTION_MIN_SIMILARITY = 0.55
+#: A misconception's clause marks the key point it is closest to as contradicted, if that close.
+MISCONCEPTION_POINT_MIN_SIMILARITY = 0.35
+
+
+@dataclass(frozen=True)
+class _PreparedRubric:
+    rubric: Rubric
+    points: tuple[EncodedPoint, ...]
+    #: all point texts of all key points stacked, and which key point each row belongs to
+    text_matrix: np.ndarray
+    text_owner: tuple[int, ...]
+    texts: tuple[str, ...]
+
+
+class Grader:
+    """Grades free-text answers against bank rubrics or reference answers."""
+
+    def __init__(self, misconceptions: Mapping[str, Misconception], embedder: Embedder | None = None) -> None:
+        self._embedder = embedder or shared_embedder()
+        self._misconceptions = dict(misconceptions)
+        self._detector = MisconceptionDetector(self._misconceptions, self._embedder)
+        self._prepared: dict[tuple[str, ...], _PreparedRubric] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    # --- public API ------------------------------------------------------------------------------
+    def grade(self, question: Question, answer: str) -> Grade:
+        prepared = self._prepare(("bank", question.id, question.prompt), lambda: rubric_from_question(question))
+        return self._grade(prepared, answer)
+
+    def grade_reference(self, question_text: str, reference_answer: str, answer: str) -> Grade:
+        """Grade against a reference answer split into key points (on ' | ' or sentences) — eval-grader."""
+        prepared = self._prepare(
+            ("reference", question_text, reference_answer),
+            lambda: rubric_from_reference(question_text, reference_answer),
+        )
+        return self._grade(prepared, answer)
+
+    def combine(self, question: Question, grades: Sequence[Grade], *, max_score: float = 5.0) -> Grade:
+        """Merge a main answer and follow-up answers: per key point the best status wins (a later covered beats
+        an earlier contradicted); misconceptions are the union; score recomputed from merged coverage and capped
+        at max_score (a hint caps the question at 4)."""
+        if not grades:
+            raise ValueError("combine() needs at least one grade")
+        attempts = [g for g in grades if g.validity == "ok"]
+        if not attempts:
+            first = grades[0]
+            return Grade(0.0, first.key_points, (), first.validity, any(g.truncated for g in grades))
+        merged: list[KeyPointGrade] = []
+        for kp in question.key_points:
+            best: KeyPointGrade | None = None
+            for grade in attempts:
+                candidate = next((k for k in grade.key_points if k.id == kp.id), None)
+                if candidate is None:
+                    continue
+                if best is None or (STATUS_RANK[candidate.status], candidate.coverage) >= (
+                    STATUS_RANK[best.status], best.coverage
+                ):
+                    best = candidate
+            merged.append(best or KeyPointGrade(kp.id, "missing", 0.0, None))
+        misconceptions = tuple(dict.fromkeys(m for g in attempts for m in g.misconceptions))
+        coverages = [0.0 if k.status == "contradicted" else k.coverage for k in merged]
+        score = scoring.score_of(
+            coverages, [kp.weight for kp in question.key_points], len(misconceptions), max_score=max_score
+        )
+        return Grade(score, tuple(merged), misconceptions, "ok", any(g.truncated for g in grades))
+
+    # --- internals -------------------------------------------------------------------------------
+    def _prepare(self, key: tuple[str, ...], build: Callable[[], Rubric]) -> _PreparedRubric:
+        with self._lock:
+            prepared = self._prepared.get(key)
+        if prepared is not None:
+            return prepared
+        rubric = build()
+        points = []
+        texts: list[str] = []
+        owners: list[int] = []
+        for i, point in enumerate(rubric.points):
+            encoded = self._embedder.encode_cached(point.texts)
+            demoted = self._embedder.encode_cached([demote_question_words(point.texts[0], rubric.question_stems)])
+            points.append(EncodedPoint(texts=encoded, demoted=demoted[0]))
+            texts.extend(point.texts)
+            owners.extend([i] * len(point.texts))
+        matrix = np.stack([e.vector for p in points for e in p.texts])
+        prepared = _PreparedRubric(rubric, tuple(points), matrix, tuple(owners), tuple(texts))
+        with self._lock:
+            if len(self._prepared) > 4096:
+                self._prepared.clear()
+            self._prepared[key] = prepared
+        return prepared
+
+    def _grade(self, prepared: _PreparedRubric, answer: str) -> Grade:
+        rubric = prepared.rubric
+        truncated = len(answer) > MAX_ANSWER_CHARS
+        text = answer[:MAX_ANSWER_CHARS] if truncated else answer
+        validity = check_validity(text)
+        if validity != "ok":
+            missing = tuple(KeyPointGrade(p.id, "missing", 0.0, None) for p in rubric.points)
+            return Grade(0.0, missing, (), validity, truncated)
+
+        units = split_answer(text)
+        demoted_text = demote_question_words(text, rubric.question_stems)
+        encoded = self._embedder.encode_full([*units.texts, demoted_text])
+        unit_encoded, demoted = encoded[:-1], encoded[-1]
+        unit_vectors = np.stack([e.vector for e in unit_encoded])
+        answer_word_vectors = _answer_word_vectors(units, unit_encoded)
+        answer_words = words(text)
+        answer_stems = [stem(w) for w in answer_words]
+
+        evidences = [
+            point_evidence(
+                point, enc, unit_vectors, answer_word_vectors, demoted, answer_words, answer_stems,
+                rubric.question_stems,
+            )
+            for point, enc in zip(rubric.points, prepared.points, strict=True)
+        ]
+        sims = unit_vectors @ prepared.text_matrix.T  # (units, all point texts)
+        contradicted = {i for i in range(len(rubric.points)) if self._polarity_contradicts(prepared, units, sims, i)}
+        # Statements are sentences and clauses; the whole answer counts only when it is one sentence.
+        rows = [u for u in range(len(units.texts)) if units.kinds[u] != "answer" or units.sentence_of[u] == 0]
+        hits = self._detector.detect(
+            [units.texts[u] for u in rows], unit_vectors[rows], sims[rows].max(axis=1),
+            linked=rubric.misconception_ids,
+        )
+        for hit in hits:
+            point = self._point_for_unit(prepared, sims, rows[hit.unit])
+            if point is not None:
+                contradicted.add(point)
+
+        salad = is_keyword_salad(text)
+        key_points = []
+        coverages = []
+        for i, (point, evidence) in enumerate(zip(rubric.points, evidences, strict=True)):
+            coverage = scoring.coverage_of(evidence)
+            if salad:
+                coverage *= scoring.KEYWORD_SALAD_FACTOR
+            status = scoring.status_of(coverage, contradicted=i in contradicted, salad=salad)
+            coverages.append(0.0 if status == "contradicted" else coverage)
+            evidence_text = None if status == "missing" else _evidence_sentence(units, prepared, sims, i)
+            key_points.append(KeyPointGrade(point.id, status, round(coverage, 3), evidence_text))
+        score = scoring.score_of(coverages, [p.weight for p in rubric.points], len(hits))
+        return Grade(score, tuple(key_points), tuple(h.id for h in hits), "ok", truncated)
+
+    def _polarity_contradicts(
+        self, prepared: _PreparedRubric, units: AnswerUnits, sims: np.ndarray, point: int
+    ) -> bool:
+        """The best-matching sentence, and its best-matching clause, both state the point's opposite."""
+        columns = [j for j, owner in enumerate(prepared.text_owner) if owner == point]
+        point_sims = sims[:, columns]
+        sentence_rows = _sentence_rows(units)
+        if not sentence_rows:
+            return False
+        best_sentence = max(sentence_rows, key=lambda u: point_sims[u].max())
+        if point_sims[best_sentence].max() < CONTRADICTION_MIN_SIMILARITY:
+            return False
+        text_of = prepared.texts[columns[int(point_sims[best_sentence].argmax())]]
+        if not polarity_conflict(units.texts[best_sentence], text_of):
+            return False
+        sentence_index = units.sentence_of[best_sentence]
+        clause_rows = [
+            u for u, kind in enumerate(units.kinds) if kind == "clause" and units.sentence_of[u] == sentence_index
+        ]
+        if not clause_rows:
+            return True
+        best_clause = max(clause_rows, key=lambda u: point_sims[u].max())
+        if point_sims[best_clause].max() < CONTRADICTION_MIN_SIMILARITY:
+            return False
+        clause_text_of = prepared.texts[columns[int(point_sims[best_clause].argmax())]]
+        return polarity_conflict(units.texts[best_clause], clause_text_of)
+
+    @staticmethod
+    def _point_for_unit(prepared: _PreparedRubric, sims: np.ndarray, unit: int) -> int | None:
+        row = sims[unit]
+        best = int(row.argmax())
+        if row[best] < MISCONCEPTION_POINT_MIN_SIMILARITY:
+            return None
+        return prepared.text_owner[best]
+
+
+def _answer_word_vectors(units: AnswerUnits, encoded: Sequence[Encoded]) -> np.ndarray:
+    """Contextual word vectors of the answer: from each sentence (and the whole answer), words only."""
+    chosen = [e for e, kind in zip(encoded, units.kinds, strict=True) if kind in ("answer", "sentence")]
+    blocks = [e.word_vectors[[i for i, w in enumerate(e.words) if any(ch.isalnum() for ch in w)]] for e in chosen]
+    blocks = [b for b in blocks if b.size]
+    return np.concatenate(blocks) if blocks else np.zeros((0, 384), dtype=np.float32)
+
+
+def _sentence_rows(units: AnswerUnits) -> list[int]:
+    """Rows of `units` that are whole sentences (a one-sentence answer is its own sentence)."""
+    return [u for u, kind in enumerate(units.kinds) if kind == "sentence" or (kind == "answer" and units.sentence_of[u] == 0)]
+
+
+def _evidence_sentence(units: AnswerUnits, prepared: _PreparedRubric, sims: np.ndarray, point: int) -> str:
+    """The candidate's sentence holding the unit (sentence or clause) closest to the key point."""
+    columns = [j for j, owner in enumerate(prepared.text_owner) if owner == point]
+    rows = [u for u in range(len(units.texts)) if units.sentence_of[u] >= 0]
+    best = max(rows, key=lambda u: float(sims[u, columns].max()))
+    return units.sentences[units.sentence_of[best]]
