@@ -27,8 +27,9 @@ WEIGHT_SIMILARITY = 0.1
 WEIGHT_DEMOTED_SIMILARITY = 0.25
 WEIGHT_TERMS = 0.15
 
-COVERED_AT = 0.7
-PARTIAL_AT = 0.45
+#: Coverage is generous near the bottom (same-topic text aligns at ~0.5), so "partial" starts high.
+COVERED_AT = 0.75
+PARTIAL_AT = 0.6
 
 #: Score lost per misconception stated (a strict interviewer marks a wrong claim down), at most twice.
 MISCONCEPTION_PENALTY = 1.0
