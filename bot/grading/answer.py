@@ -14,6 +14,8 @@ from bot.grading.text import clauses, sentences, stem, words
 
 #: Bounds the embedding batch (grading time) for very long answers.
 MAX_UNITS = 40
+#: Shorter sentences are not cut into clauses: their clauses add encoding time, not evidence.
+MIN_WORDS_TO_SPLIT = 12
 
 UnitKind = Literal["answer", "sentence", "clause"]
 
@@ -34,7 +36,7 @@ def split_answer(text: str) -> AnswerUnits:
     seen = {texts[0]}
     for i, sentence in enumerate(sents):
         pieces: list[tuple[str, UnitKind]] = [(sentence, "sentence")]
-        parts = clauses(sentence)
+        parts = clauses(sentence) if len(words(sentence)) >= MIN_WORDS_TO_SPLIT else [sentence]
         if len(parts) > 1:
             pieces += [(p, "clause") for p in parts]
         for piece, kind in pieces:

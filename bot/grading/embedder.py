@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 #: Encoding more than this many texts at once loses on a 2-core machine (padding, attention cost).
-_BATCH_SIZE = 16
+_BATCH_SIZE = 8
 #: One intra-op thread: batches are small, and on a shared 2-core host a second spinning OpenMP thread
 #: made encoding 4x slower under load (measured: 0.9 s vs 3.6 s per batch at load 14).
-_TORCH_THREADS = 1
+_TORCH_THREADS = 2
 
 
 @dataclass(frozen=True)

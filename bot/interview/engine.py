@@ -166,15 +166,27 @@ class InterviewEngine:
             return self._reply(session, turn, messages)
 
     async def answer(self, session_id: int, text: str) -> Reply:
-        async with self._lock(session_id), self.sessions() as db:
+        async with self._lock(session_id):
+            # Read what is asked, grade with no transaction open (grading takes tens of ms and must
+            # not hold a connection or a write lock), then apply the transition in a short one.
+            async with self.sessions() as db:
+                session, turn = await self._current(db, session_id)
+                position = turn.position
+                question = self.bank.question(turn.question_id)
+                text = (text or "").strip()
+                if not text:
+                    return self._reply(session, turn, [Message(
+                        "notice", "Your answer was empty. Type your answer, or use hint, skip or end.")])
+            grade = await asyncio.to_thread(self.grader.grade, question, text)
+            return await self._apply_answer(session_id, position, text, grade)
+
+    async def _apply_answer(self, session_id: int, position: int, text: str, grade: Grade) -> Reply:
+        async with self.sessions() as db:
             session, turn = await self._current(db, session_id)
+            if turn.position != position:  # another process moved the interview on meanwhile
+                raise InterviewError("That question has already moved on; here is where we are now.")
             question = self.bank.question(turn.question_id)
             persona = self._persona(session)
-            text = (text or "").strip()
-            if not text:
-                return self._reply(session, turn, [Message(
-                    "notice", "Your answer was empty. Type your answer, or use hint, skip or end.")])
-            grade = await asyncio.to_thread(self.grader.grade, question, text)
             kind = "answer" if turn.phase == "asked" else "follow_up_answer"
             record = {"kind": kind, "text": text, "at": _now().isoformat(), "grade": grade_to_record(grade)}
             turn.exchanges = [*turn.exchanges, record]

@@ -48,6 +48,8 @@ def ensure_database_location(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # Let SQLAlchemy, not the driver, emit BEGIN (see _sqlite_begin_immediate).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers proceed while a writer commits; busy_timeout absorbs short write contention.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -57,10 +59,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def _sqlite_begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+    # A deferred transaction that reads, then writes after another connection committed, fails at
+    # once with "database is locked" (busy_timeout cannot help). Taking the write lock at BEGIN
+    # makes concurrent transitions queue on busy_timeout instead. Transactions stay short: the
+    # engine grades answers outside them.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     return engine
 
 

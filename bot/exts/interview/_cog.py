@@ -46,7 +46,7 @@ class InterviewCog(commands.Cog):
 
     def __init__(self, bot: VivaBot) -> None:
         self.bot = bot
-        self.gate = transition_gate(bot.settings.database_url)
+        self.gate = transition_gate()
 
     @property
     def engine(self) -> InterviewEngine:
@@ -66,9 +66,12 @@ class InterviewCog(commands.Cog):
         difficulty="How hard the questions are",
         persona="Who interviews you",
         questions="How many questions (1-20)",
+        mode="review: questions due again; new: unseen ones; mixed (default): both",
     )
-    @app_commands.choices(difficulty=[app_commands.Choice(name=name, value=code)
-                                      for code, name in DIFFICULTY_NAMES.items()])
+    @app_commands.choices(
+        difficulty=[app_commands.Choice(name=name, value=code) for code, name in DIFFICULTY_NAMES.items()],
+        mode=[app_commands.Choice(name=m, value=m) for m in ("mixed", "review", "new")],
+    )
     async def start(
         self,
         interaction: discord.Interaction,
@@ -76,10 +79,12 @@ class InterviewCog(commands.Cog):
         difficulty: str | None = None,
         persona: str | None = None,
         questions: app_commands.Range[int, 1, 20] = 5,
+        mode: str = "mixed",
     ) -> None:
         place = place_of(interaction)
         await interaction.response.defer(ephemeral=place is not Place.DIRECT, thinking=True)
-        options = InterviewOptions(topic=topic, difficulty=difficulty, persona=persona, questions=questions)
+        options = InterviewOptions(topic=topic, difficulty=difficulty, persona=persona, questions=questions,
+                                   mode=mode)
         who = participant(interaction.user)
         try:
             self.engine.resolve_options(options)  # fail on a bad option before opening a thread

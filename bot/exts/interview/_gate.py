@@ -1,23 +1,21 @@
 """Back-pressure between Discord and the interview engine: how many transitions run at once.
 
 Every interaction is acknowledged before it reaches the gate, so waiting here never costs a
-Discord deadline; it only queues work. SQLite allows one writer at a time, and a transaction that
-read before another process committed cannot upgrade to a write (it fails with "database is
-locked" instead of waiting), so with SQLite transitions run one at a time in this process. A server
-database (PostgreSQL) takes several at once, bounded below the connection pool's size.
+Discord deadline; it only queues work. The engine grades outside database transactions, and on
+SQLite every transaction takes the write lock at BEGIN (bot/storage/database.py), so concurrent
+transitions queue on the database's busy timeout instead of failing. The bound keeps concurrent
+engine steps below the connection pool's size (5 + 10 overflow by default) and the grading
+threads few on a small machine.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy.engine import make_url
-
-#: Concurrent transitions on a server database: below SQLAlchemy's default pool (5 + 10 overflow).
-SERVER_DATABASE_CONCURRENCY = 8
+#: Concurrent transitions in one bot process.
+TRANSITION_CONCURRENCY = 8
 
 
-def transition_gate(database_url: str) -> asyncio.Semaphore:
-    if make_url(database_url).get_backend_name() == "sqlite":
-        return asyncio.Semaphore(1)
-    return asyncio.Semaphore(SERVER_DATABASE_CONCURRENCY)
+def transition_gate() -> asyncio.Semaphore:
+    """A semaphore bounding concurrent engine steps (the same bound for SQLite and PostgreSQL)."""
+    return asyncio.Semaphore(TRANSITION_CONCURRENCY)
