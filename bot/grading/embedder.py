@@ -21,7 +21,7 @@ import numpy as np
 _BATCH_SIZE = 8
 #: One intra-op thread: batches are small, and on a shared 2-core host a second spinning OpenMP thread
 #: made encoding 4x slower under load (measured: 0.9 s vs 3.6 s per batch at load 14).
-_TORCH_THREADS = 2
+_TORCH_THREADS = 1
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ class FakeDiscord(FakeDiscordServer):
 
     async def wait_for_bot_message(
         self, predicate: Any = None, *, channel_id: str | None = None, after: int = 0, public: bool = False,
-        timeout: float = 15.0,
+        timeout: float = 30.0,
     ) -> SentMessage:
         """The first bot message (by creation order, skipping the first `after`) matching `predicate`."""
 
