@@ -19,7 +19,7 @@ __all__ = [
     "get_grader",
 ]
 
-_graders: dict[frozenset[str], Grader] = {}
+_graders: dict[tuple[frozenset[str], str], Grader] = {}
 _graders_lock = threading.Lock()
 
 
@@ -32,9 +32,7 @@ def get_grader(misconceptions: Mapping[str, Misconception]) -> Grader:
     from bot.config import get_settings
 
     settings = get_settings()
-    key = frozenset(f"{m.id}\\0{m.model_dump_json()}" for m in misconceptions.values()) | {
-        f"llm\\0{settings.llm_base_url or ''}"
-    }
+    key = (frozenset(m.model_dump_json() for m in misconceptions.values()), settings.llm_base_url or "")
     with _graders_lock:
         grader = _graders.get(key)
         if grader is None:

@@ -35,7 +35,6 @@ class PointEvidence:
     demoted_similarity: float
     alignment: float
     term_recall: float
-    best_unit: int  # index into the answer's units of the best-matching one
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,6 @@ def point_evidence(
 ) -> PointEvidence:
     point_matrix = np.stack([e.vector for e in encoded_point.texts])
     sims = unit_vectors @ point_matrix.T  # (units, texts)
-    best_unit = int(sims.max(axis=1).argmax()) if sims.size else 0
     similarity = float(sims.max()) if sims.size else 0.0
     demoted = similarity
     if demoted_answer is not None and encoded_point.demoted is not None:
@@ -118,5 +116,4 @@ def point_evidence(
         demoted_similarity=max(demoted, 0.0),
         alignment=alignment,
         term_recall=term_recall(point.terms, answer_words, answer_stems, question_stems),
-        best_unit=best_unit,
     )

@@ -21,6 +21,7 @@ import pytest
 from bot import PROJECT_ROOT
 from bot.coding import check_submission, load_tasks
 from bot.sandbox.api import CaseOutput, SandboxJob, SandboxResult, SubmissionError
+from bot.sandbox.flavour import detect_flavour
 
 TASKS_DIR = PROJECT_ROOT / "coding_tasks"
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "data" / "submissions"
@@ -146,7 +147,10 @@ async def test_job_carries_the_task_driver_limits_and_inputs_only(slug: str) -> 
     job = runner.jobs[0]
     task = load_tasks(TASKS_DIR)[slug]
     assert job.driver == task.driver_source
-    assert job.flavour == task.meta.sandbox_flavour and job.forbid_autograd == task.meta.forbid_autograd
+    # numpy-only code runs in the numpy worker even where torch is allowed; torch code in the torch one
+    source = (SUBMISSIONS / f"{slug}_good.py").read_text()
+    expected_flavour = detect_flavour(source) if task.meta.sandbox_flavour == "torch" else "numpy"
+    assert job.flavour == expected_flavour and job.forbid_autograd == task.meta.forbid_autograd
     assert job.time_limit_s == task.meta.time_limit_s
     cases = task.make_cases()
     assert [sorted(c) for c in job.cases] == [sorted(c.inputs) for c in cases]
