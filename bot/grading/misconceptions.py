@@ -1,8 +1,8 @@
 """Spotting misconceptions (content/misconceptions.yaml) stated in an answer.
 
 A misconception is hit when one clause or sentence of the answer is close to one of its triggers,
-does not negate what the trigger says, shares enough of its words, is closer to the trigger than to any rubric
-text (correct answers often sit right next to the myth they avoid: "4x only at zero" vs "4x
+does not negate what the trigger says, shares enough of its words, is clearly closer to the trigger than to
+any rubric text (correct answers often sit right next to the myth they avoid: "4x only at zero" vs "4x
 everywhere"), and is not framed as a refutation ("a common myth is that ...").
 """
 
@@ -26,6 +26,11 @@ UNLINKED_THRESHOLD = 0.82
 #: How much closer the clause must be to the trigger than to the closest rubric text. On our dev set
 #: correct statements sit within 0.12 of a trigger, stated misconceptions 0.18 or more above the rubric.
 RUBRIC_MARGIN = 0.15
+#: A clause this close to a trigger is a paraphrase of the myth itself; then a smaller lead over the
+#: rubric suffices (a myth about epochs sits near the rubric's own words on epochs and iterations).
+#: Correct statements that land near a trigger stay below it (0.78-0.83 on our dev set).
+STRONG_MATCH = 0.85
+STRONG_MATCH_MARGIN = 0.05
 #: Share of a trigger's content words the clause must contain (stems).
 MIN_WORD_OVERLAP = 0.5
 
@@ -86,7 +91,8 @@ class MisconceptionDetector:
             trigger = self._triggers[t]
             sim = float(sims[u, t])
             threshold = LINKED_THRESHOLD if trigger.misconception_id in linked else UNLINKED_THRESHOLD
-            if sim < threshold or sim < float(rubric_similarity[u]) + RUBRIC_MARGIN:
+            margin = STRONG_MATCH_MARGIN if sim >= STRONG_MATCH else RUBRIC_MARGIN
+            if sim < threshold or sim < float(rubric_similarity[u]) + margin:
                 continue
             if polarity_conflict(units[u], trigger.text) or _REFUTATION.search(units[u]):
                 continue
