@@ -17,7 +17,7 @@ import traceback
 import types
 from typing import Any
 
-from bot.sandbox import wire
+from bot.sandbox import jail, wire
 
 SUBMISSION_FILENAME = "submission.py"
 DRIVER_FILENAME = "driver.py"
@@ -25,7 +25,7 @@ AUTOGRAD_MESSAGE = "autograd is not allowed in this task"
 _MAX_MESSAGE = 2000
 _MAX_TRACEBACK = 4000
 OUTPUT_CAP_BYTES = 64 * 1024  # what the parent keeps (execution.STDOUT_CAP_BYTES)
-_SANE_ENV = {"HOME": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+_SANE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 
 # ---------------------------------------------------------------- errors, as a candidate sees them
@@ -176,8 +176,8 @@ def serve_job(request_fd: int, result_fd: int) -> None:
             raise EOFError("no request")
         request = wire.decode(payload)
         os.environ.clear()
-        os.environ.update(_SANE_ENV)
-        os.chdir("/tmp")
+        os.environ.update(_SANE_ENV, HOME=jail.SCRATCH_DIR, TMPDIR=jail.SCRATCH_DIR)
+        os.chdir(jail.SCRATCH_DIR)
         _install_stdio()
         # Only the torch worker has torch preloaded; in the numpy worker there is no autograd to forbid.
         if request.get("forbid_autograd") and "torch" in sys.modules:

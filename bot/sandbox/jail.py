@@ -26,6 +26,10 @@ from bot.sandbox.seccomp_filter import SeccompFilter
 
 NOBODY = 65534
 _BUILD_DIR = "/tmp"  # covered by our private tmpfs: nothing is written to the host's /tmp
+#: The job's private writable directory (its cwd, HOME and TMPDIR). Normally /tmp; when the
+#: interpreter or venv lives under /tmp (a checkout in /tmp), a tmpfs there would hide the packages,
+#: so the scratch moves to /scratch. Set once per zygote by `enter_zygote_root`; children inherit it.
+SCRATCH_DIR = "/tmp"
 _DEVICES = ("null", "zero", "random", "urandom")
 #: Packages hidden from numpy-only jails (a numpy task must not compute its answer with torch).
 TORCH_PACKAGES = ("torch", "functorch", "torchgen")
@@ -87,7 +91,9 @@ def enter_zygote_root(flavour: str) -> int:
     """Move this process into the minimal read-only root. Returns an fd of the host's /proc, which
     children need only to write their uid maps (and close before any untrusted code runs)."""
     proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    global SCRATCH_DIR
     binds, links = jail_binds()
+    SCRATCH_DIR = "/scratch" if any(_covered(b, ["/tmp"]) for b in binds) else "/tmp"
     site_dirs = [p for p in python_paths() if p.endswith("-packages")]
     os.umask(0o022)
     uid, gid = os.geteuid(), os.getegid()
@@ -132,8 +138,8 @@ def enter_zygote_root(flavour: str) -> int:
         _bind(source(path), root + path, read_only=False, nodev=False)
     for fd in sources.values():
         os.close(fd)
-    os.mkdir(root + "/tmp", 0o1777)
-    os.chmod(root + "/tmp", 0o1777)
+    _mkdirs(root + SCRATCH_DIR)
+    os.chmod(root + SCRATCH_DIR, 0o1777)
     os.mkdir(root + "/.old")
     os.chdir(root)
     linux.pivot_root(".", ".old")
@@ -177,7 +183,7 @@ def settle_job_namespaces(proc_fd: int, outer_uid: int, outer_gid: int, limits: 
     os.setsid()  # kill(0) from inside must never reach the zygote's process group
     linux.write_id_maps(proc_fd, 0, outer_uid, outer_gid)
     linux.mount(
-        "tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
+        "tmpfs", SCRATCH_DIR, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
         f"size={limits.tmp_size_mb}m,nr_inodes=512,mode=1777",
     )  # fmt: skip
     linux.sethostname("sandbox")

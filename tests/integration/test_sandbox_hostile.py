@@ -331,7 +331,7 @@ def test_environment_and_proc_hold_no_secrets(sandbox: Harness, canary: Canary) 
     )
     result = sandbox.run(code)
     found = result.outputs[0].value
-    assert set(found["environ"]) <= {"HOME", "PATH", "LANG"}
+    assert set(found["environ"]) <= {"HOME", "PATH", "LANG", "TMPDIR"}
     assert found["proc"] is False and found["ppid"] == 0
     assert all(found[p] == "FileNotFoundError" for p in found if p.startswith("/proc"))
     assert canary.secret not in repr(found)
