@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
-from typing import Any
 
-from bot.cli.stats import add_who_arguments, who_from
+from bot.cli._user_data import add_who_arguments, load_user_data
 
 CSV_NAME = "viva-answers.csv"
 APKG_NAME = "viva-weakest.apkg"
@@ -20,36 +18,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"folder to write {CSV_NAME} and {APKG_NAME} into (default: here)")
 
 
-async def _load(settings: Any, platform: str, external_id: str) -> Any:
-    from bot.bank.loader import load_bank
-    from bot.progress.service import export_for
-    from bot.storage.database import create_engine, make_sessionmaker
-
-    bank = await asyncio.to_thread(load_bank, settings.content_dir)
-    engine = create_engine(settings.database_url)
-    try:
-        return await export_for(make_sessionmaker(engine), bank, platform, external_id)
-    finally:
-        await engine.dispose()
-
-
 def run(args: argparse.Namespace) -> int:
-    from bot.bank.loader import ContentLoadError
-    from bot.config import get_settings
-    from bot.services import prepare_database
-    from bot.storage.database import DatabaseError
+    from bot.progress.service import export_for
 
-    settings = get_settings()
-    platform, external_id = who_from(args)
-    try:
-        prepare_database(settings)
-        bundle = asyncio.run(_load(settings, platform, external_id))
-    except DatabaseError as exc:
-        print(f"viva: {exc}", file=sys.stderr)
-        return 2
-    except ContentLoadError:
-        print("viva: the question bank has errors (run `python -m bot content check`)", file=sys.stderr)
-        return 1
+    code, bundle = load_user_data(args, export_for)
+    if bundle is None:
+        return code
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / CSV_NAME).write_text(bundle.csv_text, encoding="utf-8")
