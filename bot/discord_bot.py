@@ -83,6 +83,7 @@ class VivaBot(commands.Bot):
         self._code_runner = code_runner
         self._owns_code_runner = code_runner is None  # a runner passed in is closed by its owner
         self._services: Services | None = None
+        self._model_warm_up: asyncio.Task[None] | None = None
 
     @property
     def services(self) -> Services:
@@ -101,6 +102,9 @@ class VivaBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._services = await asyncio.to_thread(build_services, self.settings, grader=self._grader)
+        # Load the embedding model now, off the event loop, rather than on the first answer (several
+        # seconds): the bot connects meanwhile and the first grade finds the model ready.
+        self._model_warm_up = asyncio.create_task(asyncio.to_thread(self._services.grader.embedder.load))
         for extension in walk_extensions():
             await self.load_extension(extension)
         await self.sync_commands()
