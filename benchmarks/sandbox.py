@@ -31,42 +31,10 @@ from bot.sandbox.pool import PooledRunner
 from bot.sandbox.runner import make_warm_runner
 from bot.sandbox.zygote_client import ZygoteClient
 
-DROPOUT_SOLUTION = """
-import numpy as np
-
-def dropout_forward(x, p, train, rng):
-    if not train:
-        return x, None
-    if p >= 1.0:
-        mask = np.zeros_like(x)
-    else:
-        mask = (rng.random(x.shape) >= p) / (1.0 - p)
-    return x * mask, mask
-
-def dropout_backward(dout, cache):
-    return dout if cache is None else dout * cache
-"""
-
-MLP_SOLUTION = """
-import numpy as np
-
-def mlp_forward_backward(X, y, W1, b1, W2, b2):
-    n = X.shape[0]
-    pre = X @ W1 + b1
-    h = np.maximum(pre, 0.0)
-    scores = h @ W2 + b2
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = -log_probs[np.arange(n), y].mean()
-    dscores = np.exp(log_probs)
-    dscores[np.arange(n), y] -= 1.0
-    dscores /= n
-    dW2 = h.T @ dscores
-    db2 = dscores.sum(axis=0)
-    dh = dscores @ W2.T
-    dpre = dh * (pre > 0)
-    return loss, {"W1": X.T @ dpre, "b1": dpre.sum(axis=0), "W2": dW2, "b2": db2}
-"""
+# The same correct solutions the test suite checks (tests/data/submissions/), read once.
+SUBMISSIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "submissions"
+DROPOUT_SOLUTION = (SUBMISSIONS / "dropout_good.py").read_text(encoding="utf-8")
+MLP_SOLUTION = (SUBMISSIONS / "mlp_backprop_good.py").read_text(encoding="utf-8")
 
 LOOP = (
     "def dropout_forward(x, p, train, rng):\n    while True:\n        pass\n\n"

@@ -47,5 +47,7 @@ async def test_stop_succeeds_even_when_a_step_swallows_the_cancellation():
 
     timer = WakeableTimer(lambda: clock, next_due, stubborn_step)
     timer.start()
+    task = timer._task
     await in_step.wait()
-    await asyncio.wait_for(timer.stop(), timeout=5)
+    await asyncio.wait_for(timer.stop(), timeout=5)  # a hang here is the failure this test guards
+    assert task is not None and task.done()
