@@ -186,7 +186,7 @@ class StudyCog(commands.Cog):
             return
         thread = await open_run(self.bot, self.engine, pending)
         self.timer.wake()
-        # None also when the timer task opened this very run first: then point at its thread.
+        # None also when another bot process opened this very run first: then point at its thread.
         thread_id = str(thread.id) if thread is not None else await self.engine.run_thread(pending.run_id)
         if thread_id is None:
             await send_private(interaction, "I could not open a thread here; check my thread permissions.")

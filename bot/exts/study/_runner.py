@@ -6,6 +6,7 @@ channel is gone or closed to the bot is abandoned rather than retried forever.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import TYPE_CHECKING
@@ -33,8 +34,23 @@ async def _channel(bot: VivaBot, channel_id: str) -> discord.abc.GuildChannel | 
     return channel  # type: ignore[return-value]
 
 
+#: Runs this process is opening now. `/study now` and the timer can both find the same pending run;
+#: the second caller awaits the first one's opening instead of creating a second thread. Across
+#: processes `engine.begin` still decides (the loser deletes its short-lived empty thread).
+_OPENING: dict[int, asyncio.Task[discord.Thread | None]] = {}
+
+
 async def open_run(bot: VivaBot, engine: StudyEngine, run: PendingRun) -> discord.Thread | None:
     """Open the run's thread, announce it, and post question 1. None if it could not be opened."""
+    task = _OPENING.get(run.run_id)
+    if task is None:
+        task = asyncio.create_task(_open_run(bot, engine, run))
+        _OPENING[run.run_id] = task
+        task.add_done_callback(lambda _: _OPENING.pop(run.run_id, None))
+    return await asyncio.shield(task)
+
+
+async def _open_run(bot: VivaBot, engine: StudyEngine, run: PendingRun) -> discord.Thread | None:
     try:
         channel = await _channel(bot, run.channel_id)
         if not isinstance(channel, discord.TextChannel):
