@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,7 @@ class VivaBot(commands.Bot):
         self._owns_code_runner = code_runner is None  # a runner passed in is closed by its owner
         self._services: Services | None = None
         self._model_warm_up: asyncio.Task[None] | None = None
+        self._closing = threading.Event()
 
     @property
     def services(self) -> Services:
@@ -102,12 +105,25 @@ class VivaBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._services = await asyncio.to_thread(build_services, self.settings, grader=self._grader)
-        # Load the embedding model now, off the event loop, rather than on the first answer (several
-        # seconds): the bot connects meanwhile and the first grade finds the model ready.
-        self._model_warm_up = asyncio.create_task(asyncio.to_thread(self._services.grader.embedder.load))
+        # Load the embedding model and embed the rubrics now, off the event loop, rather than on the first
+        # answers (seconds): the bot connects meanwhile and answers are graded while it warms up.
+        self._model_warm_up = asyncio.create_task(asyncio.to_thread(self._warm_grader, self._services, self._closing))
         for extension in walk_extensions():
             await self.load_extension(extension)
         await self.sync_commands()
+
+    @staticmethod
+    def _warm_grader(services: Services, stop: threading.Event) -> None:
+        """Load the model, then embed every rubric: a deployed bot grades its first answers at full speed."""
+        started = time.perf_counter()
+        try:
+            services.grader.embedder.load()
+            count = services.grader.warm(list(services.bank.questions.values()), stop=stop)
+        except Exception:  # grading still works: each rubric is embedded on first use instead
+            log.exception("grader warm-up failed")
+            return
+        if not stop.is_set():
+            log.info("grader ready: model and %d rubrics in %.1f s", count, time.perf_counter() - started)
 
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Register the slash commands if forced, or as DISCORD_SYNC_COMMANDS says (auto: on change)."""
@@ -118,6 +134,7 @@ class VivaBot(commands.Bot):
         )
 
     async def close(self) -> None:
+        self._closing.set()
         await super().close()
         if self._services is not None:
             await self._services.close()

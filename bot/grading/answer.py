@@ -7,10 +7,17 @@ wherever it is said.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from bot.grading.text import clauses, sentences, stem, words
+import numpy as np
+
+from bot.grading.text import WORD_PATTERN, clauses, sentences, stem, words
+
+if TYPE_CHECKING:
+    from bot.grading.minilm import TokenOutput
 
 #: Bounds the embedding batch (grading time) for very long answers.
 MAX_UNITS = 40
@@ -55,3 +62,24 @@ def demote_question_words(text: str, question_stems: frozenset[str]) -> str:
     """`text` without the words it shares with the question (kept whole if nothing would remain)."""
     kept = [w for w in words(text) if stem(w) not in question_stems]
     return " ".join(kept) if kept else text
+
+
+def demoted_vector(sentences: Sequence[tuple[str, TokenOutput]], question_stems: frozenset[str]) -> np.ndarray:
+    """The answer's vector without the question's words: the normalised mean of the contextual vectors of
+    its other words, read from its sentences' own forward passes (`(sentence, its tokens)` pairs).
+
+    Re-encoding `demote_question_words(answer)` instead gives nearly the same grades but doubles the
+    tokens a one-sentence answer costs to grade (Grader._encode_answer has the figures).
+    """
+    kept: list[np.ndarray] = []
+    for text, tokens in sentences:
+        starts = np.array([a for a, _ in tokens.offsets], dtype=np.int64)
+        ends = np.array([b for _, b in tokens.offsets], dtype=np.int64)
+        keep = np.zeros(len(starts), dtype=bool)
+        for match in re.finditer(WORD_PATTERN, text):
+            if stem(match.group().lower()) not in question_stems:
+                keep |= (starts >= match.start()) & (ends <= match.end())
+        kept.append(tokens.token_vectors[keep])
+    others = np.concatenate(kept) if kept else np.zeros((0, 384), dtype=np.float32)
+    vector = others.mean(axis=0) if len(others) else sum(t.sentence_vector for _, t in sentences)
+    return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)

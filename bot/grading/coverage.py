@@ -39,35 +39,59 @@ class PointEvidence:
 
 @dataclass(frozen=True)
 class EncodedPoint:
-    """A key point's texts encoded once (cached by the embedder) and its demoted form."""
+    """A key point's texts encoded once (cached by the embedder), its demoted form, and for alignment the
+    word vectors of all its texts stacked, each word's weight, and where each text's words are."""
 
     texts: Sequence[Encoded]
     demoted: Encoded | None
+    word_matrix: np.ndarray
+    word_weights: np.ndarray
+    text_spans: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def build(cls, texts: Sequence[Encoded], demoted: Encoded | None, question_stems: frozenset[str]) -> EncodedPoint:
+        spans = []
+        start = 0
+        for encoded in texts:
+            spans.append((start, start + len(encoded.words)))
+            start += len(encoded.words)
+        weights = [
+            0.0 if not _is_content(w) else (QUESTION_WORD_WEIGHT if stem(w) in question_stems else 1.0)
+            for encoded in texts
+            for w in encoded.words
+        ]
+        matrix = np.concatenate([e.word_vectors for e in texts]) if texts else np.zeros((0, 384), np.float32)
+        return cls(texts, demoted, matrix, np.array(weights, dtype=np.float32), tuple(spans))
 
 
 def _is_content(word: str) -> bool:
     return word not in STOP_WORDS and not all(ch in string.punctuation for ch in word) and len(word) > 1
 
 
-def _alignment(point_words: Encoded, answer_vectors: np.ndarray, question_stems: frozenset[str]) -> float:
-    """Mean over the point's content words of the best cosine with any answer word."""
-    if answer_vectors.shape[0] == 0 or not point_words.words:
+def _alignment(point: EncodedPoint, answer_vectors: np.ndarray) -> float:
+    """For each of the point's texts, the weighted mean over its content words of the best cosine with any
+    answer word (question words count a quarter); the best text wins."""
+    if answer_vectors.shape[0] == 0 or point.word_matrix.shape[0] == 0:
         return 0.0
-    weights = np.array(
-        [
-            0.0 if not _is_content(w) else (QUESTION_WORD_WEIGHT if stem(w) in question_stems else 1.0)
-            for w in point_words.words
-        ]
-    )
-    if weights.sum() <= 0:
-        return 0.0
-    best = (point_words.word_vectors @ answer_vectors.T).max(axis=1)
-    return float(np.clip((weights * best).sum() / weights.sum(), 0.0, 1.0))
+    best = (point.word_matrix @ answer_vectors.T).max(axis=1) * point.word_weights
+    scores = [
+        float(best[a:b].sum() / total)
+        for a, b in point.text_spans
+        if (total := float(point.word_weights[a:b].sum())) > 0
+    ]
+    return float(np.clip(max(scores, default=0.0), 0.0, 1.0))
 
 
 def _word_matches(answer_word: str, answer_stem: str, wanted: str) -> bool:
     """Exact word, same stem, or (authored stems like `saturat`, `relevan`) a prefix of 4+ letters."""
     return answer_word == wanted or answer_stem == stem(wanted) or (len(wanted) >= 4 and answer_word.startswith(wanted))
+
+
+def _has_word(answer_words: frozenset[str], answer_stems: frozenset[str], wanted: str) -> bool:
+    """`_word_matches` against a whole answer: set lookups first, the prefix scan only when they miss."""
+    if wanted in answer_words or stem(wanted) in answer_stems:
+        return True
+    return len(wanted) >= 4 and any(w.startswith(wanted) for w in answer_words)
 
 
 def _has_phrase(answer_words: Sequence[str], answer_stems: Sequence[str], wanted: tuple[str, ...]) -> bool:
@@ -85,11 +109,15 @@ def term_recall(
     if not terms:
         return 0.0
     total = found = 0.0
+    word_set, stem_set = frozenset(answer_words), frozenset(answer_stems)
     for term in terms:
         echoes_question = all(all(stem(w) in question_stems for w in alt) for alt in term)
         weight = QUESTION_WORD_WEIGHT if echoes_question else 1.0
         total += weight
-        if any(_has_phrase(answer_words, answer_stems, alt) for alt in term):
+        if any(
+            _has_word(word_set, stem_set, alt[0]) if len(alt) == 1 else _has_phrase(answer_words, answer_stems, alt)
+            for alt in term
+        ):
             found += weight
     return found / total if total else 0.0
 
@@ -110,7 +138,7 @@ def point_evidence(
     demoted = similarity
     if demoted_answer is not None and encoded_point.demoted is not None:
         demoted = float(demoted_answer.vector @ encoded_point.demoted.vector)
-    alignment = max(_alignment(e, answer_word_vectors, question_stems) for e in encoded_point.texts)
+    alignment = _alignment(encoded_point, answer_word_vectors)
     return PointEvidence(
         similarity=max(similarity, 0.0),
         demoted_similarity=max(demoted, 0.0),

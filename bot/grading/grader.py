@@ -1,7 +1,7 @@
 """The offline grader: per-key-point coverage, contradictions, misconceptions, a 0-5 score.
 
-One `grade()` call embeds the answer's units in a single batch (≈10-25 ms on 2 CPU cores); rubric
-texts are embedded once per process and cached. Thread-safe: the Discord bot grades from worker threads.
+One `grade()` call embeds the answer's units (whole answer, sentences, clauses) in one packed forward pass
+(≈25 ms on one core of our 2-core machines); rubric texts are embedded once per process and cached. Thread-safe: the Discord bot grades from worker threads.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 
 from bot.bank.schema import Misconception, Question
 from bot.grading import scoring
-from bot.grading.answer import AnswerUnits, demote_question_words, split_answer
+from bot.grading.answer import AnswerUnits, demote_question_words, demoted_vector, split_answer
 from bot.grading.coverage import EncodedPoint, point_evidence
-from bot.grading.embedder import Embedder, Encoded, shared_embedder
+from bot.grading.embedder import Embedder, Encoded, shared_embedder, to_encoded
 from bot.grading.grade import MAX_ANSWER_CHARS, STATUS_RANK, Grade, KeyPointGrade
 from bot.grading.misconceptions import MisconceptionDetector
 from bot.grading.negation import polarity_conflict
@@ -30,7 +30,7 @@ from bot.grading.validity import check_validity
 CONTRADICTION_MIN_SIMILARITY = 0.55
 #: A misconception's clause marks the key point it is closest to as contradicted, if that close.
 MISCONCEPTION_POINT_MIN_SIMILARITY = 0.35
-
+_NO_WORDS = np.zeros((0, 384), dtype=np.float32)
 
 @dataclass(frozen=True)
 class _PreparedRubric:
@@ -98,6 +98,28 @@ class Grader:
         )
         return Grade(score, tuple(merged), misconceptions, "ok", any(g.truncated for g in grades))
 
+    def warm(self, questions: Sequence[Question], *, chunk: int = 64, stop: threading.Event | None = None) -> int:
+        """Embed the rubrics of `questions` (and the misconception triggers) now rather than on first use.
+
+        Texts go to the model a chunk at a time, so answers graded meanwhile wait for one chunk at most,
+        and a set `stop` ends the warm-up between chunks. Returns how many rubrics were prepared.
+        """
+        self._detector.warm()
+        rubrics = [(q, rubric_from_question(q)) for q in questions]
+        texts = list(dict.fromkeys(
+            text
+            for _, rubric in rubrics
+            for point in rubric.points
+            for text in (*point.texts, demote_question_words(point.texts[0], rubric.question_stems))
+        ))
+        for start in range(0, len(texts), chunk):
+            if stop is not None and stop.is_set():
+                return 0
+            self._embedder.encode_cached(texts[start : start + chunk])
+        for question, rubric in rubrics:
+            self._prepare(("bank", question.id, question.prompt), lambda rubric=rubric: rubric)
+        return len(rubrics)
+
     # --- internals -------------------------------------------------------------------------------
     def _prepare(self, key: tuple[str, ...], build: Callable[[], Rubric]) -> _PreparedRubric:
         with self._lock:
@@ -111,7 +133,7 @@ class Grader:
         for i, point in enumerate(rubric.points):
             encoded = self._embedder.encode_cached(point.texts)
             demoted = self._embedder.encode_cached([demote_question_words(point.texts[0], rubric.question_stems)])
-            points.append(EncodedPoint(texts=encoded, demoted=demoted[0]))
+            points.append(EncodedPoint.build(encoded, demoted[0], rubric.question_stems))
             texts.extend(point.texts)
             owners.extend([i] * len(point.texts))
         matrix = np.stack([e.vector for p in points for e in p.texts])
@@ -132,9 +154,7 @@ class Grader:
             return Grade(0.0, missing, (), validity, truncated)
 
         units = split_answer(text)
-        demoted_text = demote_question_words(text, rubric.question_stems)
-        encoded = self._embedder.encode_full([*units.texts, demoted_text])
-        unit_encoded, demoted = encoded[:-1], encoded[-1]
+        unit_encoded, demoted = self._encode_answer(units, rubric.question_stems)
         unit_vectors = np.stack([e.vector for e in unit_encoded])
         answer_word_vectors = _answer_word_vectors(units, unit_encoded)
         answer_words = words(text)
@@ -174,6 +194,29 @@ class Grader:
         score = scoring.score_of(coverages, [p.weight for p in rubric.points], len(hits))
         return Grade(score, tuple(key_points), tuple(h.id for h in hits), "ok", truncated)
 
+    def _encode_answer(self, units: AnswerUnits, question_stems: frozenset[str]) -> tuple[list[Encoded], Encoded]:
+        """Embed the answer's units, and its vector without the question's words, in one packed pass.
+
+        Only sentences and clauses go through the model. A several-sentence answer's own vector is the mean
+        of its sentences' token vectors (what mean pooling over the whole text computes, minus attention
+        across sentences), and the question-demoted vector pools the answer's other words. Encoding the whole
+        answer and a demoted copy as well doubled the tokens per grade for the same agreement with human
+        grades (Mohler r 0.632 vs 0.627, AUC 0.857 vs 0.854; dev set 0.938 vs 0.939).
+        """
+        first = 0 if units.sentence_of[0] == 0 or "sentence" not in units.kinds else 1
+        tokens = self._embedder.encode_tokens(units.texts[first:])
+        encoded = [to_encoded(t) for t in tokens]
+        sentences = [
+            (units.texts[u], tokens[u - first])
+            for u in range(first, len(units.texts))
+            if u == 0 or units.kinds[u] == "sentence"
+        ]
+        if first == 1:
+            total = sum(t.sentence_vector * (len(t.pieces) + 2) for _, t in sentences)  # [CLS] and [SEP] count
+            encoded.insert(0, Encoded(_normalised(total), (), _NO_WORDS))
+        demoted = Encoded(demoted_vector(sentences, question_stems), (), _NO_WORDS)
+        return encoded, demoted
+
     def _polarity_contradicts(
         self, prepared: _PreparedRubric, units: AnswerUnits, sims: np.ndarray, point: int
     ) -> bool:
@@ -208,6 +251,10 @@ class Grader:
         if row[best] < MISCONCEPTION_POINT_MIN_SIMILARITY:
             return None
         return prepared.text_owner[best]
+
+
+def _normalised(vector: np.ndarray) -> np.ndarray:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
 
 
 def _answer_word_vectors(units: AnswerUnits, encoded: Sequence[Encoded]) -> np.ndarray:

@@ -68,6 +68,10 @@ class MisconceptionDetector:
         ]
         self._matrix: np.ndarray | None = None
 
+    def warm(self) -> None:
+        """Embed the triggers now (otherwise on the first answer)."""
+        self._trigger_matrix()
+
     def _trigger_matrix(self) -> np.ndarray:
         if self._matrix is None:
             encoded = self._embedder.encode_cached([t.text for t in self._triggers])

@@ -28,7 +28,7 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE_SPLIT = re.compile(
     r",\s+|\s+(?:but|whereas|while|because|so that|which|since|although|though|so)\s+", re.IGNORECASE
 )
-_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*", re.IGNORECASE)
+WORD_PATTERN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*", re.IGNORECASE)
 
 
 def sentences(text: str) -> list[str]:
@@ -50,7 +50,7 @@ def clauses(sentence: str, min_words: int = 3) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (letters, digits, inner hyphens and apostrophes)."""
-    return [w.lower() for w in _WORD.findall(text)]
+    return [w.lower() for w in WORD_PATTERN.findall(text)]
 
 
 _SUFFIXES = (

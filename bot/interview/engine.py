@@ -8,8 +8,9 @@ memory between calls, so a crash or restart loses no answer and any process can 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -22,15 +23,20 @@ from bot.bank.loader import Bank
 from bot.bank.picker import NotEnoughQuestions
 from bot.bank.schema import DIFFICULTY_NAMES, Persona, Question
 from bot.grading import Grade, Grader
+from bot.grading.pool import in_grading_thread
 from bot.interview.followup import FollowUp, decide_follow_up
 from bot.interview.personas import persona_line
 from bot.interview.records import coverage_record, grade_from_record, grade_to_record
 from bot.interview.report import Report, build_report
 from bot.progress.picking import parse_mode, pick_for_user
 from bot.progress.review import record_review
+from bot.storage.database import read_only as mark_read_only
 from bot.storage.models import InterviewSession, Turn, User
 
 MAX_QUESTIONS = 20
+#: Database sessions open at once in one engine, for writes and for reads: together below the connection
+#: pool's size (5 + 10 overflow).
+DB_CONCURRENCY = 6
 HINT_MAX_SCORE = 4.0
 
 MessageKind = Literal[
@@ -95,6 +101,11 @@ class InterviewEngine:
         self._rng = rng or random.Random()
         # Serialises transitions of one session inside this process (two button presses at once).
         self._locks: dict[int, asyncio.Lock] = {}
+        # Bounds open database sessions, not transitions: answers are graded outside any session, so a
+        # burst of answers is graded together (the embedder batches them) while their short reads and
+        # writes queue here instead of on the connection pool's timeout.
+        self._db_slots = asyncio.Semaphore(DB_CONCURRENCY)
+        self._read_slots = asyncio.Semaphore(DB_CONCURRENCY)  # reads never wait for a writer's slot
 
     # ----- options -------------------------------------------------------------------------------
 
@@ -139,7 +150,7 @@ class InterviewEngine:
                     channel_id: str | None = None) -> Reply:
         """Begin a new interview; any unfinished interview of the same candidate is abandoned."""
         topic, difficulty, persona, count = self.resolve_options(options)
-        async with self.sessions() as db:
+        async with self._db() as db:
             user = await self._user(db, who)
             seen = await self._seen_questions(db, user.id)
             try:
@@ -169,7 +180,7 @@ class InterviewEngine:
         async with self._lock(session_id):
             # Read what is asked, grade with no transaction open (grading takes tens of ms and must
             # not hold a connection or a write lock), then apply the transition in a short one.
-            async with self.sessions() as db:
+            async with self._db(read_only=True) as db:
                 session, turn = await self._current(db, session_id)
                 position = turn.position
                 question = self.bank.question(turn.question_id)
@@ -177,11 +188,11 @@ class InterviewEngine:
                 if not text:
                     return self._reply(session, turn, [Message(
                         "notice", "Your answer was empty. Type your answer, or use hint, skip or end.")])
-            grade = await asyncio.to_thread(self.grader.grade, question, text)
+            grade = await in_grading_thread(self.grader.grade, question, text)
             return await self._apply_answer(session_id, position, text, grade)
 
     async def _apply_answer(self, session_id: int, position: int, text: str, grade: Grade) -> Reply:
-        async with self.sessions() as db:
+        async with self._db() as db:
             session, turn = await self._current(db, session_id)
             if turn.position != position:  # another process moved the interview on meanwhile
                 raise InterviewError("That question has already moved on; here is where we are now.")
@@ -219,7 +230,7 @@ class InterviewEngine:
             return await self._advance(db, session, turn, messages)
 
     async def hint(self, session_id: int) -> Reply:
-        async with self._lock(session_id), self.sessions() as db:
+        async with self._lock(session_id), self._db() as db:
             session, turn = await self._current(db, session_id)
             if turn.hints_used >= 1:
                 return self._reply(session, turn, [Message(
@@ -236,7 +247,7 @@ class InterviewEngine:
                 "hint", f"{lead} {question.hint} (Using the hint caps this question at 4/5.)")])
 
     async def skip(self, session_id: int) -> Reply:
-        async with self._lock(session_id), self.sessions() as db:
+        async with self._lock(session_id), self._db() as db:
             session, turn = await self._current(db, session_id)
             persona = self._persona(session)
             messages: list[Message] = []
@@ -253,7 +264,7 @@ class InterviewEngine:
             return await self._advance(db, session, turn, messages)
 
     async def end(self, session_id: int) -> Reply:
-        async with self._lock(session_id), self.sessions() as db:
+        async with self._lock(session_id), self._db() as db:
             session, turn = await self._current(db, session_id)
             if turn.phase == "follow_up":
                 turn.phase = "done"
@@ -263,7 +274,7 @@ class InterviewEngine:
 
     async def resume(self, session_id: int) -> Reply:
         """Show where the interview stands: the pending question (and follow-up), or the report."""
-        async with self.sessions() as db:
+        async with self._db(read_only=True) as db:
             session = await self._load(db, session_id)
             if session.status != "active":
                 report = build_report(session, list(session.turns), self.bank)
@@ -279,7 +290,7 @@ class InterviewEngine:
             return self._reply(session, turn, messages)
 
     async def active_session(self, who: Participant) -> int | None:
-        async with self.sessions() as db:
+        async with self._db(read_only=True) as db:
             return await db.scalar(
                 select(InterviewSession.id).join(User)
                 .where(User.platform == who.platform, User.external_id == who.external_id,
@@ -288,7 +299,7 @@ class InterviewEngine:
             )
 
     async def session_owner(self, session_id: int) -> str:
-        async with self.sessions() as db:
+        async with self._db(read_only=True) as db:
             owner = await db.scalar(select(User.external_id).join(InterviewSession)
                                     .where(InterviewSession.id == session_id))
             if owner is None:
@@ -296,11 +307,19 @@ class InterviewEngine:
             return owner
 
     async def report(self, session_id: int) -> Report:
-        async with self.sessions() as db:
+        async with self._db(read_only=True) as db:
             session = await self._load(db, session_id)
             return build_report(session, list(session.turns), self.bank)
 
     # ----- internals -----------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _db(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+        """A database session; `read_only` ones do not queue behind writers (SQLite) and must not write."""
+        async with self._read_slots if read_only else self._db_slots, self.sessions() as db:
+            if read_only:
+                await mark_read_only(db)
+            yield db
 
     def _lock(self, session_id: int) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())

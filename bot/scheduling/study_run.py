@@ -7,7 +7,6 @@ reveal a question twice or skip one. The engine returns plain data; front ends r
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from bot.bank.loader import Bank
 from bot.bank.picker import NotEnoughQuestions, pick_questions
 from bot.bank.schema import DIFFICULTY_NAMES, Question
 from bot.grading import Grader
+from bot.grading.pool import in_grading_thread
 from bot.interview.engine import Participant
 from bot.scheduling.clock import Clock, SystemClock
 from bot.scheduling.errors import StudyError
@@ -220,7 +220,7 @@ class StudyEngine:
             if user is not None and await self._has_answered(db, run_id, position, user.id):
                 raise StudyError(f"You already answered question {position + 1}.")
             question = self.bank.question(run.question_ids[position])
-        grade = await asyncio.to_thread(self.grader.grade, question, text)
+        grade = await in_grading_thread(self.grader.grade, question, text)
         async with self.sessions() as db:
             user = await user_for(db, who)
             db.add(StudyAnswer(run_id=run_id, position=position, question_id=question.id, user_id=user.id,

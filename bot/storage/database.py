@@ -59,12 +59,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+#: Execution option for a transaction that only reads (see `read_only`): it does not take SQLite's write lock.
+READ_ONLY = "viva_read_only"
+
+
 def _sqlite_begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
     # A deferred transaction that reads, then writes after another connection committed, fails at
     # once with "database is locked" (busy_timeout cannot help). Taking the write lock at BEGIN
     # makes concurrent transitions queue on busy_timeout instead. Transactions stay short: the
-    # engine grades answers outside them.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # engine grades answers outside them. A read-only transaction starts deferred: with WAL it reads
+    # a snapshot while a writer works, instead of queueing behind every write.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def read_only(session: AsyncSession) -> None:
+    """Mark `session`'s transaction read-only; call before its first query (then it must not write)."""
+    await session.connection(execution_options={READ_ONLY: True})
 
 
 def create_engine(url: str) -> AsyncEngine:

@@ -92,3 +92,32 @@ def test_unwritable_database_directory_gives_a_clear_error(tmp_path: Path) -> No
     blocker.write_text("a file where a directory should be")
     with pytest.raises(DatabaseError, match="DATABASE_URL"):
         ensure_database_location(f"sqlite+aiosqlite:///{blocker / 'viva.db'}")
+
+
+async def test_read_only_transaction_does_not_wait_for_a_writer(sessions) -> None:
+    """A writer holds SQLite's write lock (BEGIN IMMEDIATE); a read-only session reads the last committed
+    state at once, and a second writer would have to wait."""
+    import asyncio
+    import time
+
+    from bot.storage.database import read_only
+
+    async with sessions() as db:
+        db.add(User(platform="terminal", external_id="ada", display_name="Ada"))
+        await db.commit()
+    async with sessions() as writer:
+        (await writer.scalars(select(User))).one().display_name = "Ada L."
+        await writer.flush()  # the write lock is held until commit
+        started = time.monotonic()
+        async with sessions() as reader:
+            await read_only(reader)
+            name = await reader.scalar(select(User.display_name))
+        assert name == "Ada" and time.monotonic() - started < 1.0
+
+        async def second_writer() -> None:
+            async with sessions() as other:
+                await other.scalar(select(User.display_name))
+
+        with pytest.raises(TimeoutError):  # queues on busy_timeout behind the first writer
+            await asyncio.wait_for(second_writer(), 0.5)
+        await writer.commit()

@@ -224,3 +224,29 @@ def test_grading_from_many_threads_matches_serial_grading(grader: Grader) -> Non
     with ThreadPoolExecutor(max_workers=4) as pool:
         threaded = list(pool.map(lambda a: grader.grade(SIGMOID, a), answers))
     assert threaded == serial
+
+
+def test_warm_prepares_every_rubric_and_grades_stay_the_same(grader: Grader, test_bank) -> None:
+    import threading
+
+    fresh = Grader(test_bank.misconceptions, embedder=grader.embedder)
+    stopped = threading.Event()
+    stopped.set()
+    assert fresh.warm(list(test_bank.questions.values()), stop=stopped) == 0
+    assert fresh.warm(list(test_bank.questions.values()), chunk=5) == len(test_bank.questions)
+    question = next(iter(test_bank.questions.values()))
+    passes = fresh.embedder.passes
+    assert fresh.grade(question, question.reference_answer) == grader.grade(question, question.reference_answer)
+    assert fresh.embedder.passes - passes <= 2, "after warm-up only the answers are encoded"
+
+
+def test_multi_sentence_answer_scores_like_its_parts_say(grader: Grader) -> None:
+    """A several-sentence answer is graded from its sentences' passes (no whole-answer pass): each
+    sentence's point is found, and splitting one sentence in two does not change what is covered."""
+    one = grader.grade(SIGMOID, "The sigmoid saturates so its slope is nearly zero, and since its derivative is at most "
+                                "0.25 the gradients vanish in deep networks.")
+    two = grader.grade(SIGMOID, "The sigmoid saturates so its slope is nearly zero. Since its derivative is at most "
+                                "0.25, the gradients vanish in deep networks.")
+    assert [kp.status for kp in one.key_points[:2]] == [kp.status for kp in two.key_points[:2]]
+    assert all(kp.status in ("covered", "partial") for kp in two.key_points[:2])
+    assert abs(one.score - two.score) <= 0.75

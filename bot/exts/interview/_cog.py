@@ -21,7 +21,6 @@ from bot.interview.engine import InterviewEngine, InterviewError, InterviewOptio
 
 from ._controls import AnswerModal, InterviewButton, answer_from_submission
 from ._delivery import NO_MENTIONS, Place, deliver, deliver_to_channel, place_of, run_step
-from ._gate import transition_gate
 
 if TYPE_CHECKING:
     from bot.discord_bot import VivaBot
@@ -46,7 +45,6 @@ class InterviewCog(commands.Cog):
 
     def __init__(self, bot: VivaBot) -> None:
         self.bot = bot
-        self.gate = transition_gate()
 
     @property
     def engine(self) -> InterviewEngine:
@@ -99,8 +97,7 @@ class InterviewCog(commands.Cog):
         else:
             channel_id = str(interaction.channel_id)
         try:
-            async with self.gate:
-                reply = await self.engine.start(who, options, channel_id=channel_id)
+            reply = await self.engine.start(who, options, channel_id=channel_id)
         except Exception as error:
             if thread is not None:  # no interview: no empty thread left behind
                 with contextlib.suppress(discord.HTTPException):
@@ -150,11 +147,10 @@ class InterviewCog(commands.Cog):
     @interview.command(name="end", description="End your interview and get the report")
     async def end(self, interaction: discord.Interaction) -> None:
         async def end_active() -> Reply:
-            async with self.gate:
-                session_id = await self.engine.active_session(participant(interaction.user))
-                if session_id is None:
-                    raise InterviewError("You have no interview in progress.")
-                return await self.engine.end(session_id)
+            session_id = await self.engine.active_session(participant(interaction.user))
+            if session_id is None:
+                raise InterviewError("You have no interview in progress.")
+            return await self.engine.end(session_id)
 
         await run_step(interaction, end_active)
 
@@ -188,10 +184,9 @@ class InterviewCog(commands.Cog):
         (the owner id in the custom id is only the fast first filter)."""
 
         async def run() -> Reply:
-            async with self.gate:
-                if await self.engine.session_owner(session_id) != str(interaction.user.id):
-                    raise InterviewError(NOT_YOURS)
-                return await step()
+            if await self.engine.session_owner(session_id) != str(interaction.user.id):
+                raise InterviewError(NOT_YOURS)
+            return await step()
 
         return run
 
@@ -205,14 +200,13 @@ class InterviewCog(commands.Cog):
             return  # a code block in DMs is a coding-task submission: the coding extension answers it
         if (await self.bot.get_context(message)).valid:
             return  # an owner command such as "@Viva sync"
-        async with self.gate:
-            session_id = await self.engine.active_session(participant(message.author))
+        session_id = await self.engine.active_session(participant(message.author))
         if session_id is None:
             await message.channel.send("Start a mock interview with `/interview start`, or see `/help`.",
                                        allowed_mentions=NO_MENTIONS)
             return
         try:
-            async with message.channel.typing(), self.gate:
+            async with message.channel.typing():
                 reply = await self.engine.answer(session_id, message.content)
         except InterviewError as error:
             await message.channel.send(str(error), allowed_mentions=NO_MENTIONS)

