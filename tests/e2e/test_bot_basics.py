@@ -11,6 +11,7 @@ import sys
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import BotHarness
 from tests.e2e.fake_discord import FakeDiscord
+from tests.e2e.interview_helpers import GRADING_TIMEOUT_S, PARTIAL_EPOCH, is_question, replies_to
 
 
 async def test_bot_registers_contract_commands_usable_in_servers_and_dms(fake: FakeDiscord, harness: BotHarness):
@@ -69,7 +70,7 @@ def test_run_without_token_names_the_variable_and_exits_2(tmp_path):
     assert not (tmp_path / "viva.db").exists(), "no token: nothing should be touched"
 
 
-async def test_run_command_migrates_and_connects_where_the_settings_point(fake: FakeDiscord, tmp_path):
+async def test_run_command_migrates_and_connects_where_the_settings_point(fake: FakeDiscord, tmp_path, test_bank):
     database = tmp_path / "viva.db"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "DISCORD_TOKEN": "fake-token",
            "DATABASE_URL": f"sqlite+aiosqlite:///{database}", "DISCORD_API_BASE": fake.api_base,
@@ -86,7 +87,18 @@ async def test_run_command_migrates_and_connects_where_the_settings_point(fake: 
         assert fake.connected, "the bot did not connect to the server DISCORD_GATEWAY_URL names"
         assert database.exists(), "the database is migrated before the bot connects"
         assert fake.command_syncs == ["global"]
+
+        # The deployed bot grades in its encoder process: a typed DM answer gets a graded follow-up.
+        user = fake.add_user("deployed")
+        dm = fake.dm_channel_id(user)
+        start = await fake.slash(user, "interview start", dm=True, topic="T07", questions=1)
+        await replies_to(fake, start, lambda m: is_question(m, 1))
+        before = len(fake.bot_messages(dm))
+        await fake.user_says(user, PARTIAL_EPOCH, channel_id=dm)
+        follow_up = await fake.wait_for_bot_message(channel_id=dm, after=before, timeout=GRADING_TIMEOUT_S)
+        assert test_bank.question("T07-001").key_point("kp2").follow_up in follow_up.text
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert b"Traceback" not in stderr, stderr.decode()[-2000:]
+    assert process.returncode == 130, stderr.decode()[-2000:]  # 128 + SIGINT, after a clean shutdown
