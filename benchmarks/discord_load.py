@@ -3,7 +3,9 @@
 Prints one `name: value unit (detail)` line per figure (DESIGN.md §6):
   ack_within_3s_pct          share of all interactions whose first response came within Discord's 3 s
   answer_reply_p95_ms        modal answer submitted -> graded reply, 100 candidates at once, realistic answers
-  answer_reply_long_p95_ms   the same with every candidate pasting the bank's full model answer (≈140 words)
+  answer_burst_throughput_per_s  graded replies per second while clearing that burst
+  answer_reply_paced_p95_ms  the same 100 answers evenly spaced over 10 s (sustained load, not a burst)
+  answer_reply_long_p95_ms   the burst with every candidate pasting the bank's full model answer (≈140 words)
   code_reply_p95_ms          /code submit with a file -> the verdict, 20 submissions at once
   peak_rss_mb                peak resident memory of the bot process (and, apart, of its sandbox processes)
 
@@ -45,6 +47,8 @@ GOOD_DROPOUT = (REPO_ROOT / "tests" / "data" / "submissions" / "dropout_good.py"
 #: keyword salad, off-topic), used in turn whatever the question, so most replies carry a follow-up.
 DEV_ANSWERS = [row["student_answer"] for row in csv.DictReader((REPO_ROOT / "tests/data/grader_dev.csv").open())]
 READY_LINE = "grader ready"
+#: The paced round: the same 100 answers spread over this many seconds (10 answers a second).
+PACED_SPREAD_S = 10.0
 
 
 def p95(values: list[float]) -> float:
@@ -186,15 +190,22 @@ async def one_submission(fake: FakeDiscord, user: dict) -> float:
     return (time.monotonic() - sent_at) * 1000
 
 
-async def answer_round(fake: FakeDiscord, users: list[dict], answers: Sequence[str]) -> list[float | BaseException]:
-    """Every candidate opens an interview; once all questions are out, all answer at the same moment."""
+async def answer_round(
+    fake: FakeDiscord, users: list[dict], answers: Sequence[str], *, spread_s: float = 0.0
+) -> tuple[list[float | BaseException], float]:
+    """Every candidate opens an interview; once all questions are out, all answer at the same moment, or
+    evenly spaced over `spread_s` seconds. Returns the runs and the seconds until the last reply."""
     questions = await asyncio.gather(*(open_interview(fake, u) for u in users), return_exceptions=True)
     runs: list[float | BaseException] = [q for q in questions if isinstance(q, BaseException)]
     ready = [(u, q) for u, q in zip(users, questions, strict=True) if not isinstance(q, BaseException)]
-    runs += await asyncio.gather(
-        *(answer_question(fake, u, q, answers[i % len(answers)]) for i, (u, q) in enumerate(ready)),
-        return_exceptions=True)
-    return runs
+
+    async def answer_at(i: int, user: dict, question: SentMessage) -> float:
+        await asyncio.sleep(i * spread_s / max(len(ready), 1))
+        return await answer_question(fake, user, question, answers[i % len(answers)])
+
+    started = time.monotonic()
+    runs += await asyncio.gather(*(answer_at(i, u, q) for i, (u, q) in enumerate(ready)), return_exceptions=True)
+    return runs, time.monotonic() - started
 
 
 async def main_async(candidates: int, submissions: int) -> None:
@@ -204,7 +215,7 @@ async def main_async(candidates: int, submissions: int) -> None:
     bank = load_bank(Settings(_env_file=None).content_dir)  # type: ignore[call-arg]
     model_answers = [q.reference_answer for q in bank.questions_for(topic=TOPIC)]
     fake = FakeDiscord()
-    users = [fake.add_user(f"candidate{i:03d}") for i in range(2 * candidates + submissions)]
+    users = [fake.add_user(f"candidate{i:03d}") for i in range(3 * candidates + submissions)]
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
         bot = BotProcess(fake, f"sqlite+aiosqlite:///{Path(tmp) / 'viva.db'}")
@@ -214,10 +225,12 @@ async def main_async(candidates: int, submissions: int) -> None:
             await bot.wait_ready()
             ready_s = time.monotonic() - started
             await one_submission(fake, users[0])  # starts the sandbox: a deployed bot is warm
-            realistic = await answer_round(fake, users[:candidates], DEV_ANSWERS)
-            long = await answer_round(fake, users[candidates : 2 * candidates], model_answers)
+            realistic, burst_s = await answer_round(fake, users[:candidates], DEV_ANSWERS)
+            long, _ = await answer_round(fake, users[candidates : 2 * candidates], model_answers)
+            paced, _ = await answer_round(fake, users[2 * candidates : 3 * candidates], DEV_ANSWERS,
+                                          spread_s=PACED_SPREAD_S)
             code_runs = await asyncio.gather(
-                *(one_submission(fake, u) for u in users[2 * candidates : 2 * candidates + submissions]),
+                *(one_submission(fake, u) for u in users[3 * candidates : 3 * candidates + submissions]),
                 return_exceptions=True)
             bot_mb, sandbox_mb = bot.peak_rss_mb()
         finally:
@@ -230,6 +243,7 @@ async def main_async(candidates: int, submissions: int) -> None:
         print("\n".join(["bot log around its first error:", *bot.log[first : first + 40]]), file=sys.stderr)
     answer_ms, answer_errors = split_results(realistic)
     long_ms, long_errors = split_results(long)
+    paced_ms, paced_errors = split_results(paced)
     code_ms, code_errors = split_results(code_runs)
     acks = [r.ack_seconds for r in fake.interactions.values()]
     on_time = sum(1 for a in acks if a is not None and a < ACK_DEADLINE_S)
@@ -239,6 +253,10 @@ async def main_async(candidates: int, submissions: int) -> None:
     print(f"answer_reply_p95_ms: {p95(answer_ms):.1f} ms (n={candidates} candidates at once, p50 "
           f"{statistics.median(answer_ms):.1f} ms, modal submit -> graded reply; dev-set answers, mean "
           f"{words(DEV_ANSWERS):.0f} words{answer_errors})")
+    print(f"answer_burst_throughput_per_s: {len(answer_ms) / burst_s:.1f} answers/s (the burst above: "
+          f"{len(answer_ms)} graded replies in {burst_s:.1f} s)")
+    print(f"answer_reply_paced_p95_ms: {p95(paced_ms):.1f} ms (n={candidates} candidates, answers evenly spaced over "
+          f"{PACED_SPREAD_S:.0f} s, p50 {statistics.median(paced_ms):.1f} ms; dev-set answers{paced_errors})")
     print(f"answer_reply_long_p95_ms: {p95(long_ms):.1f} ms (n={candidates} candidates at once, p50 "
           f"{statistics.median(long_ms):.1f} ms; full model answers, mean {words(model_answers):.0f} words"
           f"{long_errors})")

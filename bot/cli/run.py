@@ -38,9 +38,6 @@ def run(args: argparse.Namespace) -> int:
     import discord
 
     from bot.discord_bot import create_bot
-    from bot.grading.embedder import use_encoder_process
-
-    use_encoder_process()  # grading threads and the event loop must not stall the model on the GIL
 
     async def serve() -> None:
         bot = create_bot(settings)

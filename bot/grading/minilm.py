@@ -28,8 +28,9 @@ MAX_TOKENS = 256
 #: One batch row holds texts up to this many tokens in total; rows are padded to the longest row only.
 #: Masked attention still costs the row's full length squared, so rows stay as short as the longest text.
 ROW_TOKENS = MAX_TOKENS
-#: Rows per forward pass: bounds the activations (about 30 MB per pass) when encoding thousands of texts.
-ROWS_PER_PASS = 16
+#: Rows per forward pass: bounds the activations (attention scores alone are rows x 12 heads x 256² floats,
+#: 25 MB for 8 rows) when a burst of answers or the rubric warm-up encodes hundreds of texts at once.
+ROWS_PER_PASS = 8
 #: A pass over fewer tokens runs on one thread: one answer (≈25 ms) gains little from a second core, and a
 #: second spinning OpenMP thread on a busy 2-core host made small passes several times slower (measured).
 #: Bigger passes (many answers at once, rubric warm-up) use up to `max_threads`: 1.7x the tokens per second.

@@ -88,7 +88,7 @@ async def test_run_command_migrates_and_connects_where_the_settings_point(fake: 
         assert database.exists(), "the database is migrated before the bot connects"
         assert fake.command_syncs == ["global"]
 
-        # The deployed bot grades in its encoder process: a typed DM answer gets a graded follow-up.
+        # The bot as deployed grades: a typed DM answer gets its graded follow-up.
         user = fake.add_user("deployed")
         dm = fake.dm_channel_id(user)
         start = await fake.slash(user, "interview start", dm=True, topic="T07", questions=1)

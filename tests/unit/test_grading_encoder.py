@@ -1,5 +1,4 @@
-"""The MiniLM encoder: same vectors as sentence-transformers, packing, batching across threads, the
-encoder process."""
+"""The MiniLM encoder: same vectors as sentence-transformers, packing, batching across threads."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ import numpy as np
 import pytest
 
 from bot.grading.embedder import Embedder, shared_embedder
-from bot.grading.encoder_process import EncoderProcess
 
 TEXTS = [
     "Sigmoid saturates for large inputs, so its gradient vanishes.",
@@ -92,20 +90,3 @@ def test_an_encoding_failure_reaches_the_caller_and_the_embedder_keeps_working()
         embedder.encode(["anything"])
     embedder._model = real
     assert embedder.encode(["still works"]).shape == (1, 384)
-
-
-def test_encoder_process_matches_in_process_and_survives_a_killed_child(model) -> None:
-    worker = EncoderProcess()
-    try:
-        remote = worker.encode(TEXTS[:3])
-        local = model.encode(TEXTS[:3])
-        for a, b in zip(remote, local, strict=True):
-            np.testing.assert_allclose(a.token_vectors, b.token_vectors, atol=1e-5)
-        first_pid = worker.pid
-        worker._process.kill()  # e.g. the kernel's OOM killer
-        worker._process.join()
-        again = worker.encode(TEXTS[:1])
-        assert worker.pid != first_pid
-        np.testing.assert_allclose(again[0].token_vectors, local[0].token_vectors, atol=1e-5)
-    finally:
-        worker.close()
