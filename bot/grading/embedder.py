@@ -87,10 +87,8 @@ class Embedder:
         self._pending: list[_Request] = []
         self._cache_size = cache_size
         self.load_seconds: float | None = None
-        #: forward passes run and texts encoded (the load benchmark reports how well passes were shared)
+        #: forward passes run so far (fewer than requests when concurrent callers shared passes)
         self.passes = 0
-        self.texts_encoded = 0
-        self.encode_seconds = 0.0
 
     # --- loading -------------------------------------------------------------------------------
     def load(self) -> None:
@@ -174,12 +172,8 @@ class Embedder:
 
     def _run(self, batch: list[_Request]) -> None:
         texts = [t for request in batch for t in request.texts]
-        started = time.perf_counter()
         outputs = self._model.encode(texts)
         self.passes += 1
-        self.texts_encoded += len(texts)
-        self.encode_seconds += time.perf_counter() - started
-
         position = 0
         for request in batch:
             chunk = outputs[position : position + len(request.texts)]
