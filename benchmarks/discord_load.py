@@ -45,7 +45,8 @@ THREAD_MENTION = re.compile(r"<#(\d+)>")
 GOOD_DROPOUT = (REPO_ROOT / "tests" / "data" / "submissions" / "dropout_good.py").read_bytes()
 #: Realistic answers: the labelled dev set's candidate answers (excellent, partial, terse, misconceived,
 #: keyword salad, off-topic), used in turn whatever the question, so most replies carry a follow-up.
-DEV_ANSWERS = [row["student_answer"] for row in csv.DictReader((REPO_ROOT / "tests/data/grader_dev.csv").open())]
+DEV_ANSWERS = [row["student_answer"] for row in
+               csv.DictReader((REPO_ROOT / "tests/data/grader_dev.csv").read_text(encoding="utf-8").splitlines())]
 READY_LINE = "grader ready"
 #: The paced round: the same 100 answers spread over this many seconds (10 answers a second).
 PACED_SPREAD_S = 10.0

@@ -125,16 +125,15 @@ def term_recall(
 def point_evidence(
     point: RubricPoint,
     encoded_point: EncodedPoint,
-    unit_vectors: np.ndarray,
+    point_sims: np.ndarray,
     answer_word_vectors: np.ndarray,
     demoted_answer: Encoded | None,
     answer_words: Sequence[str],
     answer_stems: Sequence[str],
     question_stems: frozenset[str],
 ) -> PointEvidence:
-    point_matrix = np.stack([e.vector for e in encoded_point.texts])
-    sims = unit_vectors @ point_matrix.T  # (units, texts)
-    similarity = float(sims.max()) if sims.size else 0.0
+    """`point_sims`: cosines between the answer's units (rows) and the point's texts (columns)."""
+    similarity = float(point_sims.max()) if point_sims.size else 0.0
     demoted = similarity
     if demoted_answer is not None and encoded_point.demoted is not None:
         demoted = float(demoted_answer.vector @ encoded_point.demoted.vector)

@@ -41,6 +41,8 @@ class _PreparedRubric:
     #: all point texts of all key points stacked, and which key point each row belongs to
     text_matrix: np.ndarray
     text_owner: tuple[int, ...]
+    #: the columns of text_matrix that belong to each key point
+    point_columns: tuple[list[int], ...]
     texts: tuple[str, ...]
 
 
@@ -139,7 +141,8 @@ class Grader:
             texts.extend(point.texts)
             owners.extend([i] * len(point.texts))
         matrix = np.stack([e.vector for p in points for e in p.texts])
-        prepared = _PreparedRubric(rubric, tuple(points), matrix, tuple(owners), tuple(texts))
+        columns = tuple([j for j, owner in enumerate(owners) if owner == i] for i in range(len(points)))
+        prepared = _PreparedRubric(rubric, tuple(points), matrix, tuple(owners), columns, tuple(texts))
         with self._lock:
             if len(self._prepared) > 4096:
                 self._prepared.clear()
@@ -162,14 +165,14 @@ class Grader:
         answer_words = words(text)
         answer_stems = [stem(w) for w in answer_words]
 
+        sims = unit_vectors @ prepared.text_matrix.T  # (units, all point texts)
         evidences = [
             point_evidence(
-                point, enc, unit_vectors, answer_word_vectors, demoted, answer_words, answer_stems,
+                point, enc, sims[:, columns], answer_word_vectors, demoted, answer_words, answer_stems,
                 rubric.question_stems,
             )
-            for point, enc in zip(rubric.points, prepared.points, strict=True)
+            for point, enc, columns in zip(rubric.points, prepared.points, prepared.point_columns, strict=True)
         ]
-        sims = unit_vectors @ prepared.text_matrix.T  # (units, all point texts)
         contradicted = {i for i in range(len(rubric.points)) if self._polarity_contradicts(prepared, units, sims, i)}
         # Statements are sentences and clauses; the whole answer counts only when it is one sentence.
         rows = [u for u in range(len(units.texts)) if units.kinds[u] != "answer" or units.sentence_of[u] == 0]
@@ -223,7 +226,7 @@ class Grader:
         self, prepared: _PreparedRubric, units: AnswerUnits, sims: np.ndarray, point: int
     ) -> bool:
         """The best-matching sentence, and its best-matching clause, both state the point's opposite."""
-        columns = [j for j, owner in enumerate(prepared.text_owner) if owner == point]
+        columns = prepared.point_columns[point]
         point_sims = sims[:, columns]
         sentence_rows = _sentence_rows(units)
         if not sentence_rows:
@@ -274,7 +277,7 @@ def _sentence_rows(units: AnswerUnits) -> list[int]:
 
 def _evidence_sentence(units: AnswerUnits, prepared: _PreparedRubric, sims: np.ndarray, point: int) -> str:
     """The candidate's sentence holding the unit (sentence or clause) closest to the key point."""
-    columns = [j for j, owner in enumerate(prepared.text_owner) if owner == point]
+    columns = prepared.point_columns[point]
     rows = [u for u in range(len(units.texts)) if units.sentence_of[u] >= 0]
     best = max(rows, key=lambda u: float(sims[u, columns].max()))
     return units.sentences[units.sentence_of[best]]

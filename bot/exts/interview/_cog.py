@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bank.schema import DIFFICULTY_NAMES
+from bot.exts._shared.choices import topic_choices
 from bot.exts._shared.code_blocks import extract_python_block
 from bot.exts._shared.contexts import EVERYWHERE, INSTALLS
 from bot.exts._shared.limits import CHOICES_MAX, THREAD_NAME_MAX
@@ -115,10 +116,7 @@ class InterviewCog(commands.Cog):
     # ------------------------------------------------------------------ autocomplete
     @start.autocomplete("topic")
     async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        wanted = current.lower()
-        topics = self.bot.services.bank.topics.values()
-        return [app_commands.Choice(name=clip(f"{t.id} · {t.name}", 100), value=t.id) for t in topics
-                if wanted in t.id.lower() or wanted in t.name.lower()][:CHOICES_MAX]
+        return topic_choices(self.bot.services.bank, current)
 
     @start.autocomplete("persona")
     async def _persona_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

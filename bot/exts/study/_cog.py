@@ -11,9 +11,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bank.schema import DIFFICULTY_NAMES
+from bot.exts._shared.choices import topic_choices
 from bot.exts._shared.contexts import GUILD_ONLY
 from bot.exts._shared.limits import CHOICES_MAX
-from bot.exts._shared.text import clip
 from bot.exts._shared.tree import send_private
 from bot.interview.engine import Participant
 from bot.scheduling.clock import Clock
@@ -90,10 +90,7 @@ class StudyCog(commands.Cog):
 
     # ------------------------------------------------------------------ autocomplete
     async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        wanted = current.lower()
-        return [app_commands.Choice(name=clip(f"{t.id} · {t.name}", 100), value=t.id)
-                for t in self.engine.bank.topics.values()
-                if wanted in t.id.lower() or wanted in t.name.lower()][:CHOICES_MAX]
+        return topic_choices(self.engine.bank, current)
 
     async def _zone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         wanted = current.lower().replace(" ", "_")
