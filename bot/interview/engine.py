@@ -38,6 +38,7 @@ MAX_QUESTIONS = 20
 #: pool's size (5 + 10 overflow).
 DB_CONCURRENCY = 6
 HINT_MAX_SCORE = 4.0
+_ENDED = "This interview has ended. Start a new one to keep practising."
 
 MessageKind = Literal[
     "intro", "question", "feedback", "follow_up", "correction", "why", "hint", "notice", "transition",
@@ -86,6 +87,13 @@ class Reply:
 
 class InterviewError(Exception):
     """A request the engine cannot honour; the message is meant for the candidate."""
+
+
+class NotYourInterview(InterviewError):
+    """A transition asked for on behalf of someone who is not the interview's candidate."""
+
+    def __init__(self) -> None:
+        super().__init__("This is not your interview. Start your own to practise.")
 
 
 def _now() -> datetime:
@@ -176,19 +184,24 @@ class InterviewEngine:
             messages = [Message("intro", intro), self._question_message(session, turn)]
             return self._reply(session, turn, messages)
 
-    async def answer(self, session_id: int, text: str) -> Reply:
+    async def answer(self, session_id: int, text: str, *, owner: str | None = None) -> Reply:
+        """Grade `text` as the answer to the pending question (or follow-up) and move the interview on.
+
+        `owner`, when given, is the external id the interview must belong to (else `NotYourInterview`),
+        checked in the same read: a front end needs no extra query to confirm who pressed a button.
+        """
         async with self._lock(session_id):
+            text = (text or "").strip()
+            if not text:
+                async with self._db(read_only=True) as db:
+                    session, turn = await self._current(db, session_id, owner)
+                    return self._reply(session, turn, [Message(
+                        "notice", "Your answer was empty. Type your answer, or use hint, skip or end.")])
             # Read what is asked, grade with no transaction open (grading takes tens of ms and must
             # not hold a connection or a write lock), then apply the transition in a short one.
             async with self._db(read_only=True) as db:
-                session, turn = await self._current(db, session_id)
-                position = turn.position
-                question = self.bank.question(turn.question_id)
-                text = (text or "").strip()
-                if not text:
-                    return self._reply(session, turn, [Message(
-                        "notice", "Your answer was empty. Type your answer, or use hint, skip or end.")])
-            grade = await in_grading_thread(self.grader.grade, question, text)
+                position, question_id = await self._pending(db, session_id, owner)
+            grade = await in_grading_thread(self.grader.grade, self.bank.question(question_id), text)
             return await self._apply_answer(session_id, position, text, grade)
 
     async def _apply_answer(self, session_id: int, position: int, text: str, grade: Grade) -> Reply:
@@ -229,9 +242,9 @@ class InterviewEngine:
             messages.append(self._feedback(session, persona, question, turn))
             return await self._advance(db, session, turn, messages)
 
-    async def hint(self, session_id: int) -> Reply:
+    async def hint(self, session_id: int, *, owner: str | None = None) -> Reply:
         async with self._lock(session_id), self._db() as db:
-            session, turn = await self._current(db, session_id)
+            session, turn = await self._current(db, session_id, owner)
             if turn.hints_used >= 1:
                 return self._reply(session, turn, [Message(
                     "notice", "You've already had the hint for this question.")])
@@ -246,9 +259,9 @@ class InterviewEngine:
             return self._reply(session, turn, [Message(
                 "hint", f"{lead} {question.hint} (Using the hint caps this question at 4/5.)")])
 
-    async def skip(self, session_id: int) -> Reply:
+    async def skip(self, session_id: int, *, owner: str | None = None) -> Reply:
         async with self._lock(session_id), self._db() as db:
-            session, turn = await self._current(db, session_id)
+            session, turn = await self._current(db, session_id, owner)
             persona = self._persona(session)
             messages: list[Message] = []
             if turn.phase == "follow_up":
@@ -263,9 +276,9 @@ class InterviewEngine:
             turn.completed_at = _now()
             return await self._advance(db, session, turn, messages)
 
-    async def end(self, session_id: int) -> Reply:
+    async def end(self, session_id: int, *, owner: str | None = None) -> Reply:
         async with self._lock(session_id), self._db() as db:
-            session, turn = await self._current(db, session_id)
+            session, turn = await self._current(db, session_id, owner)
             if turn.phase == "follow_up":
                 turn.phase = "done"
                 turn.completed_at = _now()
@@ -297,14 +310,6 @@ class InterviewEngine:
                        InterviewSession.status == "active")
                 .order_by(InterviewSession.id.desc()).limit(1)
             )
-
-    async def session_owner(self, session_id: int) -> str:
-        async with self._db(read_only=True) as db:
-            owner = await db.scalar(select(User.external_id).join(InterviewSession)
-                                    .where(InterviewSession.id == session_id))
-            if owner is None:
-                raise InterviewError("That interview does not exist.")
-            return owner
 
     async def report(self, session_id: int) -> Report:
         async with self._db(read_only=True) as db:
@@ -341,17 +346,40 @@ class InterviewEngine:
                                 .where(InterviewSession.user_id == user_id))
         return set(rows)
 
-    async def _load(self, db: AsyncSession, session_id: int) -> InterviewSession:
-        session = await db.scalar(select(InterviewSession).options(selectinload(InterviewSession.turns))
-                                  .where(InterviewSession.id == session_id))
-        if session is None:
+    async def _load(self, db: AsyncSession, session_id: int, owner: str | None = None) -> InterviewSession:
+        query = select(InterviewSession).options(selectinload(InterviewSession.turns)).where(
+            InterviewSession.id == session_id)
+        if owner is not None:
+            query = query.add_columns(User.external_id).join(User)
+        row = (await db.execute(query)).first()
+        if row is None:
             raise InterviewError("That interview does not exist.")
-        return session
+        if owner is not None and row[1] != owner:
+            raise NotYourInterview()
+        return row[0]
 
-    async def _current(self, db: AsyncSession, session_id: int) -> tuple[InterviewSession, Turn]:
-        session = await self._load(db, session_id)
+    async def _pending(self, db: AsyncSession, session_id: int, owner: str | None) -> tuple[int, str]:
+        """(position, question id) of the turn awaiting an answer: a few columns, not the session's turns
+        with their JSON (under a burst of answers this read ran once per answer, on the event loop)."""
+        row = (await db.execute(
+            select(InterviewSession.status, User.external_id, Turn.position, Turn.question_id)
+            .join(User, User.id == InterviewSession.user_id)
+            .join(Turn, (Turn.session_id == InterviewSession.id) & (Turn.position == InterviewSession.current_index))
+            .where(InterviewSession.id == session_id)
+        )).first()
+        if row is None:
+            raise InterviewError("That interview does not exist.")
+        if owner is not None and row.external_id != owner:
+            raise NotYourInterview()
+        if row.status != "active":
+            raise InterviewError(_ENDED)
+        return row.position, row.question_id
+
+    async def _current(self, db: AsyncSession, session_id: int,
+                       owner: str | None = None) -> tuple[InterviewSession, Turn]:
+        session = await self._load(db, session_id, owner)
         if session.status != "active":
-            raise InterviewError("This interview has ended. Start a new one to keep practising.")
+            raise InterviewError(_ENDED)
         return session, session.turns[session.current_index]
 
     def _persona(self, session: InterviewSession) -> Persona:

@@ -94,6 +94,27 @@ async def test_another_member_cannot_press_the_candidates_buttons(fake: FakeDisc
     fake.assert_acks_within()
 
 
+async def test_a_forged_answer_for_someone_elses_interview_is_refused(
+    fake: FakeDiscord, harness: BotHarness, test_bank: Any
+):
+    """The owner id in a button's custom id is only the first filter: an answer modal's submission names just
+    the session, so the engine checks the owner in the database before grading anything."""
+    alice, bob = fake.user_named("alice"), fake.user_named("bob")
+    await fake.slash(alice, "interview start", questions=1, persona="tester")
+    first = await fake.wait_for_bot_message(lambda m: is_question(m, 1))
+    answer = strong_answer(question_on(first, test_bank))
+    opened = await fake.click(alice, first, "Answer")
+    assert opened.modal is not None
+    forged = await fake.submit_modal(bob, opened.modal, answer)
+    (refusal,) = await replies_to(fake, forged)
+    assert refusal.ephemeral and "not your interview" in refusal.text
+    # Nothing was graded for bob: alice's own answer is still the first, and it ends her interview.
+    real = await fake.submit_modal(alice, opened.modal, answer)
+    report = await replies_to(fake, real, lambda m: "Interview report" in m.text)
+    assert "not your interview" not in "\n".join(m.text for m in report)
+    fake.assert_acks_within()
+
+
 async def test_without_thread_permission_the_interview_is_private(fake: FakeDiscord, harness: BotHarness):
     fake.allow_threads = False
     alice = fake.user_named("alice")

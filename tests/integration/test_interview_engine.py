@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.interview.engine import InterviewEngine, InterviewError, InterviewOptions, Participant
+from bot.interview.engine import (
+    InterviewEngine,
+    InterviewError,
+    InterviewOptions,
+    NotYourInterview,
+    Participant,
+)
 from bot.storage.database import create_engine, make_sessionmaker
 from bot.storage.models import Turn
 
@@ -141,6 +147,21 @@ async def test_very_long_answer_is_saved_whole(engine: InterviewEngine, sessions
     async with sessions() as db:
         turn = (await db.scalars(select(Turn))).one()
         assert turn.answer == long_answer.strip()
+
+
+async def test_only_the_candidate_may_move_their_interview_on(engine: InterviewEngine, sessions) -> None:
+    reply = await start(engine, "T07")
+    for step in (lambda: engine.answer(reply.session_id, STRONG_EPOCH, owner="mallory"),
+                 lambda: engine.hint(reply.session_id, owner="mallory"),
+                 lambda: engine.skip(reply.session_id, owner="mallory"),
+                 lambda: engine.end(reply.session_id, owner="mallory")):
+        with pytest.raises(NotYourInterview):
+            await step()
+    async with sessions() as db:  # nothing was written on the intruder's behalf
+        turn = (await db.scalars(select(Turn))).one()
+        assert (turn.phase, turn.answer, turn.hints_used, turn.exchanges) == ("asked", None, 0, [])
+    graded = await engine.answer(reply.session_id, STRONG_EPOCH, owner="ada")
+    assert graded.finished
 
 
 async def test_interview_resumes_from_the_database_after_a_crash(test_bank, grader, db_url) -> None:

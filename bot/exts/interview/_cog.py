@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -162,7 +161,7 @@ class InterviewCog(commands.Cog):
             await interaction.response.send_modal(AnswerModal(session_id))
             return
         steps = {"hint": self.engine.hint, "skip": self.engine.skip, "end": self.engine.end}
-        await run_step(interaction, self._owned_step(interaction, session_id, lambda: steps[action](session_id)))
+        await run_step(interaction, lambda: steps[action](session_id, owner=str(interaction.user.id)))
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -172,21 +171,9 @@ class InterviewCog(commands.Cog):
             await self.on_answer(interaction, *submitted)
 
     async def on_answer(self, interaction: discord.Interaction, session_id: int, text: str) -> None:
-        await run_step(interaction, self._owned_step(interaction, session_id,
-                                                     lambda: self.engine.answer(session_id, text)))
-
-    def _owned_step(
-        self, interaction: discord.Interaction, session_id: int, step: Callable[[], Awaitable[Reply]]
-    ) -> Callable[[], Awaitable[Reply]]:
-        """`step`, through the gate, once the database confirms the caller owns the session
-        (the owner id in the custom id is only the fast first filter)."""
-
-        async def run() -> Reply:
-            if await self.engine.session_owner(session_id) != str(interaction.user.id):
-                raise InterviewError(NOT_YOURS)
-            return await step()
-
-        return run
+        # The engine confirms from the database that the caller owns the session (the owner id in a
+        # button's custom id is only the fast first filter), in the same read that loads the question.
+        await run_step(interaction, lambda: self.engine.answer(session_id, text, owner=str(interaction.user.id)))
 
     # ------------------------------------------------------------------ typed answers in DMs
     @commands.Cog.listener()
