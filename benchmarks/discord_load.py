@@ -8,6 +8,9 @@ Prints one `name: value unit (detail)` line per figure (DESIGN.md §6):
   answer_reply_long_p95_ms   the burst with every candidate pasting the bank's full model answer (≈140 words)
   code_reply_p95_ms          /code submit with a file -> the verdict, 20 submissions at once
   peak_rss_mb                peak resident memory of the bot process (and, apart, of its sandbox processes)
+  answer_burst_bot_cpu_ms_per_answer  CPU time the bot process spent per answer during the burst (all threads)
+  answer_burst_encode_only_ms  the model alone encoding the burst's texts, after the bot stopped (nothing
+                             else running): a floor under the burst's last graded reply on this machine
 
 The bot runs as deployed: `python -m bot run` in its own process, configured only through the environment
 (DISCORD_API_BASE and DISCORD_GATEWAY_URL point it at the fake), with a fresh SQLite file, the real grader
@@ -113,6 +116,12 @@ class BotProcess:
             tail = "\n".join(self.log[-20:])
             raise RuntimeError(f"the bot did not get ready ({'exited' if exited in done else 'timeout'}):\n{tail}")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the bot process so far, all its threads."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_mb(self) -> tuple[float, float]:
         """VmHWM of the bot process, and the largest VmHWM among its descendants (sandbox processes)."""
         assert self.process is not None
@@ -192,10 +201,11 @@ async def one_submission(fake: FakeDiscord, user: dict) -> float:
 
 
 async def answer_round(
-    fake: FakeDiscord, users: list[dict], answers: Sequence[str], *, spread_s: float = 0.0
-) -> tuple[list[float | BaseException], float]:
+    fake: FakeDiscord, bot: BotProcess, users: list[dict], answers: Sequence[str], *, spread_s: float = 0.0
+) -> tuple[list[float | BaseException], float, float]:
     """Every candidate opens an interview; once all questions are out, all answer at the same moment, or
-    evenly spaced over `spread_s` seconds. Returns the runs and the seconds until the last reply."""
+    evenly spaced over `spread_s` seconds. Returns the runs, the seconds until the last reply and the bot's
+    CPU seconds meanwhile."""
     questions = await asyncio.gather(*(open_interview(fake, u) for u in users), return_exceptions=True)
     runs: list[float | BaseException] = [q for q in questions if isinstance(q, BaseException)]
     ready = [(u, q) for u, q in zip(users, questions, strict=True) if not isinstance(q, BaseException)]
@@ -204,9 +214,28 @@ async def answer_round(
         await asyncio.sleep(i * spread_s / max(len(ready), 1))
         return await answer_question(fake, user, question, answers[i % len(answers)])
 
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), bot.cpu_seconds()
     runs += await asyncio.gather(*(answer_at(i, u, q) for i, (u, q) in enumerate(ready)), return_exceptions=True)
-    return runs, time.monotonic() - started
+    return runs, time.monotonic() - started, bot.cpu_seconds() - cpu_before
+
+
+def encode_only_ms(answers: Sequence[str]) -> tuple[float, int, int]:
+    """Best of three: the model encoding every text that grading `answers` sends it, in one call, with the
+    bot's thread setting. Returns (ms, texts, tokens)."""
+    from bot.grading.embedder import shared_embedder
+    from bot.grading.grader import model_inputs
+
+    embedder = shared_embedder()
+    embedder.load()
+    model = embedder._model  # the raw encoder: no queue, no grading, nothing but the forward passes
+    texts = [t for answer in answers for t in model_inputs(answer)]
+    tokens = sum(len(e.ids) for e in model.tokenizer.encode_batch(texts))
+    timings = []
+    for _ in range(3):
+        begun = time.perf_counter()
+        model.encode(texts)
+        timings.append((time.perf_counter() - begun) * 1000)
+    return min(timings), len(texts), tokens
 
 
 async def main_async(candidates: int, submissions: int) -> None:
@@ -226,10 +255,10 @@ async def main_async(candidates: int, submissions: int) -> None:
             await bot.wait_ready()
             ready_s = time.monotonic() - started
             await one_submission(fake, users[0])  # starts the sandbox: a deployed bot is warm
-            realistic, burst_s = await answer_round(fake, users[:candidates], DEV_ANSWERS)
-            long, _ = await answer_round(fake, users[candidates : 2 * candidates], model_answers)
-            paced, _ = await answer_round(fake, users[2 * candidates : 3 * candidates], DEV_ANSWERS,
-                                          spread_s=PACED_SPREAD_S)
+            realistic, burst_s, burst_cpu_s = await answer_round(fake, bot, users[:candidates], DEV_ANSWERS)
+            long, _, _ = await answer_round(fake, bot, users[candidates : 2 * candidates], model_answers)
+            paced, _, _ = await answer_round(fake, bot, users[2 * candidates : 3 * candidates], DEV_ANSWERS,
+                                             spread_s=PACED_SPREAD_S)
             code_runs = await asyncio.gather(
                 *(one_submission(fake, u) for u in users[3 * candidates : 3 * candidates + submissions]),
                 return_exceptions=True)
@@ -238,6 +267,8 @@ async def main_async(candidates: int, submissions: int) -> None:
             await bot.stop()
             await fake.stop()
 
+    burst_answers = [DEV_ANSWERS[i % len(DEV_ANSWERS)] for i in range(candidates)]
+    floor_ms, floor_texts, floor_tokens = encode_only_ms(burst_answers)
     errors = [i for i, line in enumerate(bot.log) if "ERROR" in line]
     if errors:  # the bot's own account of what failed, after the figures' failure notes
         first = errors[0]
@@ -256,6 +287,11 @@ async def main_async(candidates: int, submissions: int) -> None:
           f"{words(DEV_ANSWERS):.0f} words{answer_errors})")
     print(f"answer_burst_throughput_per_s: {len(answer_ms) / burst_s:.1f} answers/s (the burst above: "
           f"{len(answer_ms)} graded replies in {burst_s:.1f} s)")
+    print(f"answer_burst_bot_cpu_ms_per_answer: {1000 * burst_cpu_s / max(len(answer_ms), 1):.1f} ms (the bot "
+          f"process, all threads: {burst_cpu_s:.2f} CPU s over the burst's {burst_s:.2f} s on {os.cpu_count()} cores)")
+    print(f"answer_burst_encode_only_ms: {floor_ms:.1f} ms (the model alone on the burst's {floor_texts} sentences "
+          f"and clauses, {floor_tokens} tokens, best of 3 after the bot stopped; {floor_tokens / floor_ms * 1000:.0f} "
+          f"tokens/s)")
     print(f"answer_reply_paced_p95_ms: {p95(paced_ms):.1f} ms (n={candidates} candidates, answers evenly spaced over "
           f"{PACED_SPREAD_S:.0f} s, p50 {statistics.median(paced_ms):.1f} ms; dev-set answers{paced_errors})")
     print(f"answer_reply_long_p95_ms: {p95(long_ms):.1f} ms (n={candidates} candidates at once, p50 "

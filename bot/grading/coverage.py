@@ -115,7 +115,9 @@ def term_recall(
         weight = QUESTION_WORD_WEIGHT if echoes_question else 1.0
         total += weight
         if any(
-            _has_word(word_set, stem_set, alt[0]) if len(alt) == 1 else _has_phrase(answer_words, answer_stems, alt)
+            _has_word(word_set, stem_set, alt[0]) if len(alt) == 1
+            # a phrase can only match where each of its words occurs somewhere: set lookups rule most out
+            else all(_has_word(word_set, stem_set, w) for w in alt) and _has_phrase(answer_words, answer_stems, alt)
             for alt in term
         ):
             found += weight

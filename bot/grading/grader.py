@@ -208,7 +208,7 @@ class Grader:
         answer and a demoted copy as well doubled the tokens per grade for the same agreement with human
         grades (Mohler r 0.632 vs 0.627, AUC 0.857 vs 0.854; dev set 0.938 vs 0.939).
         """
-        first = 0 if units.sentence_of[0] == 0 or "sentence" not in units.kinds else 1
+        first = _first_encoded_unit(units)
         tokens = self._embedder.encode_tokens(units.texts[first:])
         encoded = [to_encoded(t) for t in tokens]
         sentences = [
@@ -256,6 +256,17 @@ class Grader:
         if row[best] < MISCONCEPTION_POINT_MIN_SIMILARITY:
             return None
         return prepared.text_owner[best]
+
+
+def _first_encoded_unit(units: AnswerUnits) -> int:
+    """Units from this index on go through the model: a several-sentence answer's whole text does not."""
+    return 0 if units.sentence_of[0] == 0 or "sentence" not in units.kinds else 1
+
+
+def model_inputs(answer: str) -> list[str]:
+    """The texts one grade of `answer` sends through the model (what a burst of answers costs the encoder)."""
+    units = split_answer(answer[:MAX_ANSWER_CHARS])
+    return list(units.texts[_first_encoded_unit(units):])
 
 
 def _normalised(vector: np.ndarray) -> np.ndarray:
