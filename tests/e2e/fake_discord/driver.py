@@ -6,13 +6,14 @@ assert Discord's 3-second acknowledgement deadline (`assert_acks_within`).
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from typing import Any
 
 from . import payloads as p
 from .records import Attachment, InteractionRecord, ModalShown, SentMessage
-from .server import FakeDiscordServer
+from .server import FakeDiscordServer, RateLimit
 
 #: Application command option types (Discord API).
 SUB_COMMAND, SUB_COMMAND_GROUP, ATTACHMENT = 1, 2, 11
@@ -30,6 +31,11 @@ class FakeDiscord(FakeDiscordServer):
 
     def user_named(self, username: str) -> dict[str, Any]:
         return next(u for u in self.users.values() if u["username"] == username)
+
+    def rate_limit(self, method: str, path: str, *, times: int = 1, retry_after: float = 0.25) -> None:
+        """Answer the next `times` `method` requests whose path (after /api/v10) matches the regex `path` with
+        HTTP 429 and `retry_after` seconds; `rate_limited` lists them once served."""
+        self.rate_limits.append(RateLimit(method, re.compile(path), times, retry_after))
 
     def add_attachment(self, filename: str, data: bytes) -> Attachment:
         attachment = Attachment(p.snowflake(), filename, data)

@@ -12,6 +12,7 @@ import json
 import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -24,6 +25,29 @@ Handler = Callable[[web.Request, re.Match[str]], Awaitable[web.StreamResponse]]
 
 #: Discord's JSON error for missing permissions (discord.Forbidden in the client).
 MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
+
+
+@dataclass
+class RateLimit:
+    """Answer the next `times` requests matching `method` and `path` (a regex on the path after /api/v10)
+    with HTTP 429, as Discord does when a bucket is exhausted."""
+
+    method: str
+    path: re.Pattern[str]
+    times: int
+    retry_after: float
+
+
+def rate_limited_response(retry_after: float) -> web.Response:
+    """Discord's 429. discord.py retries after `retry_after` only when a `Via` header is present: a 429
+    without one is taken for a Cloudflare ban and raised at once (discord/http.py, webhook/async_.py)."""
+    headers = {
+        "Content-Type": "application/json", "Via": "1.1 google", "Retry-After": str(max(1, round(retry_after))),
+        "X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+        "X-RateLimit-Bucket": "fake-bucket", "X-RateLimit-Scope": "user",
+    }
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False, "code": 0}
+    return web.Response(body=json.dumps(body).encode(), status=429, headers=headers)
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -50,6 +74,8 @@ class FakeDiscordServer:
         self.command_syncs: list[str] = []  # scopes, in the order the bot synced them
         self.unknown_routes: list[str] = []
         self.rejected: list[str] = []  # bodies refused for breaking Discord's limits
+        self.rate_limits: list[RateLimit] = []  # pending 429s (FakeDiscord.rate_limit)
+        self.rate_limited: list[str] = []  # "METHOD /path" of every request answered with 429
         self.allow_threads = True
         self.thread_members: dict[str, set[str]] = {}
         self.deleted_channels: list[dict[str, Any]] = []
@@ -178,6 +204,11 @@ class FakeDiscordServer:
     # ------------------------------------------------------------------ REST plumbing
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
+        for limit in self.rate_limits:
+            if limit.times > 0 and limit.method == request.method and limit.path.fullmatch(path):
+                limit.times -= 1
+                self.rate_limited.append(f"{request.method} {path}")
+                return rate_limited_response(limit.retry_after)
         for method, pattern, handler in self._routes:
             match = pattern.fullmatch(path)
             if match and method == request.method:
