@@ -2,7 +2,10 @@
 
 A key point is often stated in half a sentence ("..., so the gradient vanishes"), and a long answer's
 whole-text embedding blurs several points together; matching against every unit finds the point
-wherever it is said.
+wherever it is said. A sentence that opens with "it"/"this"/"they" is embedded with the previous
+sentence's subject in its place (text.resolve_leading_pronoun), so "ReLU is max(0, x). It is not
+differentiable, so backprop fails" states something about ReLU (dev set: misconception rows caught 21/23 ->
+23/23, none of the other 144 flagged; r 0.939 -> 0.943; Mohler unchanged).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from bot.grading.text import WORD_PATTERN, clauses, sentences, stem, words
+from bot.grading.text import WORD_PATTERN, clauses, resolve_leading_pronoun, sentences, stem, words
 
 if TYPE_CHECKING:
     from bot.grading.minilm import TokenOutput
@@ -41,7 +44,10 @@ def split_answer(text: str) -> AnswerUnits:
     kinds: list[UnitKind] = ["answer"]
     sentence_of: list[int] = [-1]
     seen = {texts[0]}
-    for i, sentence in enumerate(sents):
+    resolved = list(sents)
+    for i in range(1, len(sents)):  # "X is ... . It ...": the unit says what "it" is
+        resolved[i] = resolve_leading_pronoun(sents[i], resolved[i - 1])
+    for i, sentence in enumerate(resolved):
         pieces: list[tuple[str, UnitKind]] = [(sentence, "sentence")]
         parts = clauses(sentence) if len(words(sentence)) >= MIN_WORDS_TO_SPLIT else [sentence]
         if len(parts) > 1:

@@ -85,3 +85,44 @@ def content_stems(text: str) -> list[str]:
 def stem_phrase(phrase: str) -> tuple[str, ...]:
     """A term or short phrase as a tuple of stems of all its words (stop words kept: `not`, `at test`)."""
     return tuple(stem(w) for w in words(phrase))
+
+
+#: Words that end a sentence's subject: "ReLU | is max(0, x)", "Batch norm | can act as a regulariser".
+_SUBJECT_END = frozenset((
+    "is", "are", "was", "were", "be", "has", "have", "had", "can", "cannot", "can't", "could", "will", "would",
+    "does", "doesn't", "do", "don't", "did", "should", "must", "may", "might", "isn't", "aren't", "wasn't", "won't",
+))
+_PRONOUN_LEAD = re.compile(r"^(?P<pronoun>it's|its|it|this|they|these)\b\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+#: A subject longer than this is not a noun phrase we can trust to stand in for a pronoun.
+_MAX_SUBJECT_WORDS = 4
+
+
+def subject_of(sentence: str) -> str | None:
+    """The words before a sentence's first auxiliary or copula ("ReLU" in "ReLU is max(0, x)"), if short."""
+    tokens = sentence.split()
+    for i, token in enumerate(tokens[: _MAX_SUBJECT_WORDS + 1]):
+        if token.lower().strip(",;:") in _SUBJECT_END:
+            subject = tokens[:i]
+            if not subject or subject[0].lower() in STOP_WORDS:  # "It is ...", "The ...": not a name to reuse
+                return None
+            return " ".join(subject)
+    return None
+
+
+def resolve_leading_pronoun(sentence: str, previous: str) -> str:
+    """`sentence` with a leading it/this/they replaced by the previous sentence's subject.
+
+    "ReLU is max(0, x). It is not differentiable at zero": the second sentence on its own says nothing
+    about ReLU, so its embedding is far from what it claims ("ReLU is not differentiable"). Only a short
+    subject ending at an auxiliary or copula is reused; otherwise the sentence is returned unchanged.
+    """
+    lead = _PRONOUN_LEAD.match(sentence)
+    subject = subject_of(previous) if lead else None
+    if lead is None or subject is None or not lead["rest"]:
+        return sentence
+    pronoun = lead["pronoun"].lower()
+    if pronoun == "it's":
+        return f"{subject} is {lead['rest']}"
+    if pronoun == "its":
+        return f"{subject}'s {lead['rest']}"
+    return f"{subject} {lead['rest']}"

@@ -176,6 +176,18 @@ def test_correct_answer_near_a_misconception_is_not_flagged(grader: Grader) -> N
     assert grade.status_of("kp2") == "covered"
 
 
+def test_a_misconception_stated_about_it_is_caught(real_bank) -> None:
+    """"It" in the second sentence is ReLU: on its own the sentence is far from the myth's triggers."""
+    bank_grader = get_grader(real_bank.misconceptions)
+    relu = real_bank.question("T04-001")
+    myth = bank_grader.grade(relu, "ReLU is max(0, x). It is not differentiable at zero, so backpropagation "
+                                   "does not work with it.")
+    assert "M20" in myth.misconceptions
+    fact = bank_grader.grade(relu, "ReLU is max(0, x). It is not differentiable at zero, but frameworks just use "
+                                   "a subgradient there, so training works fine.")
+    assert fact.misconceptions == ()
+
+
 def test_keyword_salad_scores_below_a_real_answer(grader: Grader) -> None:
     salad = grader.grade(SIGMOID, "sigmoid saturation derivative 0.25 vanishing gradient zero-centred zig-zag deep")
     real = grader.grade(SIGMOID, EXCELLENT)

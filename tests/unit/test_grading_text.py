@@ -11,7 +11,7 @@ from bot.grading.metrics import auc_weak, held_out_rmse, pearson, spearman
 from bot.grading.negation import is_negated, polarity_conflict
 from bot.grading.rubric import split_reference
 from bot.grading.salad import is_keyword_salad
-from bot.grading.text import clauses, sentences, stem, words
+from bot.grading.text import clauses, resolve_leading_pronoun, sentences, stem, words
 from bot.grading.validity import check_validity
 
 
@@ -105,3 +105,21 @@ def test_metrics_on_known_values() -> None:
     assert math.isnan(auc_weak([1.0, 2.0], [4.0, 5.0]))
     # Perfectly linear predictions are mapped back exactly by the held-out fit.
     assert held_out_rmse([0, 1, 2, 3], [1, 2, 3, 4], ["a", "b", "c", "d"]) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "previous", "resolved"),
+    [
+        ("It is not differentiable at zero.", "ReLU is max(0, x).", "ReLU is not differentiable at zero."),
+        ("It's a regulariser.", "Dropout can be seen as an ensemble.", "Dropout is a regulariser."),
+        ("Its output is a probability.", "Sigmoid is a squashing function.", "Sigmoid's output is a probability."),
+        ("They are averaged.", "Batch statistics are used in training.", "Batch statistics are averaged."),
+        # no short subject ending at an auxiliary: the sentence is left alone
+        ("It helps.", "The model is big.", "It helps."),
+        ("It helps.", "Training a very deep residual network from scratch is slow.", "It helps."),
+        ("This is slow.", "We compute the full gradient every step.", "This is slow."),
+        ("Iterations are updates.", "An epoch is a pass.", "Iterations are updates."),
+    ],
+)
+def test_leading_pronoun_takes_the_previous_subject(sentence: str, previous: str, resolved: str) -> None:
+    assert resolve_leading_pronoun(sentence, previous) == resolved
