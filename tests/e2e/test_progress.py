@@ -13,7 +13,6 @@ from bot.interview.engine import InterviewOptions, Participant
 from bot.storage.models import InterviewSession, Turn, User
 from tests.e2e.conftest import BotHarness
 from tests.e2e.fake_discord import FakeDiscord, InteractionRecord
-from tests.e2e.fake_discord import payloads as p
 from tests.e2e.interview_helpers import replies_to
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -39,14 +38,8 @@ async def interviewed(harness: BotHarness, user: dict[str, Any], test_bank: Any)
 
 
 async def stats_about(fake: FakeDiscord, user: dict[str, Any], target: dict[str, Any], *, dm: bool) -> InteractionRecord:
-    """`/stats member:target` as Discord sends it: the option resolved to a member (server) or a user (DM)."""
-    data = fake._slash_data("stats", {"member": target["id"]})
-    data["resolved"] = {"users": {target["id"]: target}}
-    if not dm:
-        member = {k: v for k, v in p.member(target).items() if k != "user"}
-        data["resolved"]["members"] = {target["id"]: member}
-    channel = fake.dm_channel_id(user) if dm else fake.general_id
-    return await fake._dispatch_interaction(fake._interaction_payload(2, user, channel, data), user)
+    """`/stats member:target`: Discord resolves the option to a member (server) or a user (DM)."""
+    return await fake.slash(user, "stats", dm=dm, member=target)
 
 
 async def test_stats_show_figures_with_a_chart_image(fake: FakeDiscord, harness: BotHarness, test_bank: Any):

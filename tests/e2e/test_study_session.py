@@ -56,12 +56,8 @@ def bank_question(bank: Any, message: SentMessage) -> Any:
 
 async def slash_with_channel(fake: FakeDiscord, user: dict[str, Any], name: str, channel_id: str,
                              **options: Any) -> InteractionRecord:
-    """A slash command with a channel option (the fake's `slash` resolves only attachments)."""
-    data = fake._slash_data(name, {"channel": channel_id, **options})
-    channel = fake.channels[channel_id]
-    data["resolved"] = {"channels": {channel_id: {**channel, "permissions": "2147483647"}}}
-    payload = fake._interaction_payload(2, user, fake.general_id, data)
-    return await fake._dispatch_interaction(payload, user)
+    """A slash command with a channel option, run from #general."""
+    return await fake.slash(user, name, channel=channel_id, **options)
 
 
 async def answer_all(fake: FakeDiscord, question_message: SentMessage, texts: dict[str, str]) -> list[SentMessage]:
@@ -218,22 +214,15 @@ async def test_restarts_around_the_due_time_start_the_session_once_late_and_fini
 
 async def test_only_managers_change_settings_and_the_chosen_role_is_mentioned(fake: FakeDiscord, harness: BotHarness):
     manager, member = fake.user_named("alice"), fake.user_named("bob")
-    role_id = "4242"
+    role_id = fake.add_role("study-group")["id"]
 
     # A member without Manage Server is refused, privately.
-    data = fake._slash_data("study settings", {"questions": 1})
-    payload = fake._interaction_payload(2, member, fake.general_id, data)
-    payload["member"]["permissions"] = "0"
-    refused = await fake._dispatch_interaction(payload, member)
+    refused = await fake.slash(member, "study settings", permissions="0", questions=1)
     (refusal,) = await replies_to(fake, refused)
     assert refusal.ephemeral and "manage guild permission" in refusal.content
 
     # A manager sets the defaults, with a role to mention at the start of each session.
-    data = fake._slash_data("study settings", {"questions": 1, "answer_window": 2, "role": role_id})
-    data["resolved"] = {"roles": {role_id: {"id": role_id, "name": "study-group", "permissions": "0", "position": 1,
-                                            "color": 0, "hoist": False, "managed": False, "mentionable": True,
-                                            "flags": 0}}}
-    changed = await fake._dispatch_interaction(fake._interaction_payload(2, manager, fake.general_id, data), manager)
+    changed = await fake.slash(manager, "study settings", questions=1, answer_window=2, role=role_id)
     (shown,) = await replies_to(fake, changed)
     assert shown.ephemeral and "Questions per session: 1" in shown.text and "Answer window: 2 min" in shown.text
     assert f"<@&{role_id}>" in shown.text

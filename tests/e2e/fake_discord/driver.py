@@ -16,7 +16,7 @@ from .records import Attachment, InteractionRecord, ModalShown, SentMessage
 from .server import FakeDiscordServer, RateLimit
 
 #: Application command option types (Discord API).
-SUB_COMMAND, SUB_COMMAND_GROUP, ATTACHMENT = 1, 2, 11
+SUB_COMMAND, SUB_COMMAND_GROUP, USER, CHANNEL, ROLE, MENTIONABLE, ATTACHMENT = 1, 2, 6, 7, 8, 9, 11
 ACK_DEADLINE_S = 3.0
 
 
@@ -36,6 +36,12 @@ class FakeDiscord(FakeDiscordServer):
         """Answer the next `times` `method` requests whose path (after /api/v10) matches the regex `path` with
         HTTP 429 and `retry_after` seconds; `rate_limited` lists them once served."""
         self.rate_limits.append(RateLimit(method, re.compile(path), times, retry_after))
+
+    def add_role(self, name: str, *, permissions: str = "0") -> dict[str, Any]:
+        """A guild role (add before the bot connects, so GUILD_CREATE lists it); pass its id as a role option."""
+        role = p.role(p.snowflake(), name, permissions=permissions, position=len(self.roles) + 1)
+        self.roles[role["id"]] = role
+        return role
 
     def add_attachment(self, filename: str, data: bytes) -> Attachment:
         attachment = Attachment(p.snowflake(), filename, data)
@@ -82,7 +88,10 @@ class FakeDiscord(FakeDiscordServer):
                     return command
         raise AssertionError(f"/{path[0]} was never synced; synced: {self.commands}")
 
-    def _slash_data(self, name: str, options: dict[str, Any]) -> dict[str, Any]:
+    def _slash_data(self, name: str, options: dict[str, Any], *, dm: bool = False) -> dict[str, Any]:
+        """The interaction data Discord sends for `/name` with `options`, with the `resolved` objects it adds
+        for attachment, user, channel, role and mentionable options (given as an Attachment, or a user, channel
+        or role payload or id). In a server a resolved user also comes with its member entry."""
         path = name.split()
         command = self._find_command(path)
         data: dict[str, Any] = {"id": command["id"], "name": path[0], "type": 1}
@@ -97,7 +106,8 @@ class FakeDiscord(FakeDiscordServer):
         for key, value in options.items():
             spec = next((o for o in node.get("options", []) if o["name"] == key), None)
             assert spec is not None, f"/{name} has no option {key!r}"
-            if spec["type"] == ATTACHMENT:
+            kind = spec["type"]
+            if kind == ATTACHMENT:
                 resolved.setdefault("attachments", {})[value.id] = {
                     "id": value.id, "filename": value.filename, "size": len(value.data),
                     "url": f"http://127.0.0.1:{self.port}/attachments/{value.id}/{value.filename}",
@@ -105,11 +115,29 @@ class FakeDiscord(FakeDiscordServer):
                     "content_type": "text/x-python",
                 }
                 value = value.id
-            given.append({"name": key, "type": spec["type"], "value": value})
+            elif kind in (USER, CHANNEL, ROLE, MENTIONABLE):
+                value = value["id"] if isinstance(value, dict) else str(value)
+                self._resolve(resolved, kind, value, dm=dm)
+            given.append({"name": key, "type": kind, "value": value})
         holder.setdefault("options", []).extend(given)
         if resolved:
             data["resolved"] = resolved
         return data
+
+    def _resolve(self, resolved: dict[str, Any], kind: int, object_id: str, *, dm: bool) -> None:
+        if kind in (USER, MENTIONABLE) and object_id in self.users:
+            user = self.users[object_id]
+            resolved.setdefault("users", {})[object_id] = user
+            if not dm:
+                member = {k: v for k, v in p.member(user).items() if k != "user"}
+                resolved.setdefault("members", {})[object_id] = member
+        elif kind in (ROLE, MENTIONABLE) and object_id in self.roles:
+            resolved.setdefault("roles", {})[object_id] = self.roles[object_id]
+        elif kind == CHANNEL and object_id in self.channels:
+            resolved.setdefault("channels", {})[object_id] = {
+                **self.channels[object_id], "permissions": p.ALL_PERMISSIONS}
+        else:
+            raise AssertionError(f"the fake has no object {object_id} for an option of type {kind}")
 
     def _interaction_payload(
         self, kind: int, user: dict[str, Any], channel_id: str, data: dict[str, Any]
@@ -151,11 +179,14 @@ class FakeDiscord(FakeDiscordServer):
 
     async def slash(
         self, user: dict[str, Any], name: str, *, channel_id: str | None = None, dm: bool = False,
-        wait: bool = True, **options: Any,
+        permissions: str | None = None, wait: bool = True, **options: Any,
     ) -> InteractionRecord:
-        """Invoke `/name` (e.g. "interview start") with options, in a guild channel or the user's DM."""
+        """Invoke `/name` (e.g. "interview start") with options, in a guild channel or the user's DM.
+        `permissions`: the invoking member's permission bits in the channel (default: all of them)."""
         channel = self.dm_channel_id(user) if dm else (channel_id or self.general_id)
-        payload = self._interaction_payload(2, user, channel, self._slash_data(name, options))
+        payload = self._interaction_payload(2, user, channel, self._slash_data(name, options, dm=dm))
+        if permissions is not None and "member" in payload:
+            payload["member"]["permissions"] = permissions
         return await self._dispatch_interaction(payload, user, wait=wait)
 
     async def autocomplete(

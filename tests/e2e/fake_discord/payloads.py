@@ -83,11 +83,20 @@ def role_everyone(guild_id: str) -> dict[str, Any]:
     }
 
 
+def role(role_id: str, name: str, *, permissions: str = "0", position: int = 1) -> dict[str, Any]:
+    return {
+        "id": role_id, "name": name, "permissions": permissions, "position": position, "color": 0,
+        "hoist": False, "managed": False, "mentionable": True, "flags": 0,
+    }
+
+
 def guild(
-    guild_id: str, name: str, owner_id: str, *, channels: list[dict[str, Any]], members: list[dict[str, Any]]
+    guild_id: str, name: str, owner_id: str, *, channels: list[dict[str, Any]], members: list[dict[str, Any]],
+    roles: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
-        "id": guild_id, "name": name, "icon": None, "owner_id": owner_id, "roles": [role_everyone(guild_id)],
+        "id": guild_id, "name": name, "icon": None, "owner_id": owner_id,
+        "roles": [role_everyone(guild_id), *(roles or [])],
         "emojis": [], "stickers": [], "features": [], "member_count": len(members), "members": members,
         "channels": channels, "threads": [], "presences": [], "voice_states": [], "large": False,
         "unavailable": False, "premium_tier": 0, "mfa_level": 0, "verification_level": 0,

@@ -78,6 +78,7 @@ class FakeDiscordServer:
         self.rate_limited: list[str] = []  # "METHOD /path" of every request answered with 429
         self.allow_threads = True
         self.thread_members: dict[str, set[str]] = {}
+        self.roles: dict[str, dict[str, Any]] = {}  # the guild's roles besides @everyone (FakeDiscord.add_role)
         self.deleted_channels: list[dict[str, Any]] = []
         self._attachments: dict[str, Attachment] = {}
         self._sockets: list[web.WebSocketResponse] = []
@@ -189,7 +190,8 @@ class FakeDiscordServer:
     def guild_payload(self) -> dict[str, Any]:
         members = [p.member(self.bot_user)] + [p.member(u) for u in self.users.values()]
         channels = [c for c in self.channels.values() if c["type"] == p.CHANNEL_GUILD_TEXT]
-        data = p.guild(self.guild_id, "Study Hall", self.owner["id"], channels=channels, members=members)
+        data = p.guild(self.guild_id, "Study Hall", self.owner["id"], channels=channels, members=members,
+                       roles=list(self.roles.values()))
         data["threads"] = [c for c in self.channels.values() if c["type"] in (11, 12)]
         return data
 
