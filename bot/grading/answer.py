@@ -2,10 +2,14 @@
 
 A key point is often stated in half a sentence ("..., so the gradient vanishes"), and a long answer's
 whole-text embedding blurs several points together; matching against every unit finds the point
-wherever it is said. A sentence that opens with "it"/"this"/"they" is embedded with the previous
-sentence's subject in its place (text.resolve_leading_pronoun), so "ReLU is max(0, x). It is not
-differentiable, so backprop fails" states something about ReLU (dev set: misconception rows caught 21/23 ->
-23/23, none of the other 144 flagged; r 0.939 -> 0.943; Mohler unchanged).
+wherever it is said.
+
+`restated` holds sentences that open with "it"/"this"/"they" rewritten with the previous sentence's subject
+(text.resolve_leading_pronoun): "ReLU is max(0, x). It is not differentiable, so backprop fails" states a
+misconception about ReLU that the second sentence alone does not. Only misconception detection reads them
+(dev set: misconception rows caught 21/23 -> 23/23, none of the other 143 flagged). In coverage the
+rewritten sentence sometimes outranked the sentence that contradicts a point ("Sigmoid does not saturate.
+Its derivative ...") and hid the contradiction.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ class AnswerUnits:
     kinds: tuple[UnitKind, ...]
     sentence_of: tuple[int, ...]  # index into `sentences`; -1 for the whole answer
     sentences: tuple[str, ...]
+    #: (index into `sentences`, the sentence with its leading pronoun replaced) where that changed it
+    restated: tuple[tuple[int, str], ...] = ()
 
 
 def split_answer(text: str) -> AnswerUnits:
@@ -44,10 +50,7 @@ def split_answer(text: str) -> AnswerUnits:
     kinds: list[UnitKind] = ["answer"]
     sentence_of: list[int] = [-1]
     seen = {texts[0]}
-    resolved = list(sents)
-    for i in range(1, len(sents)):  # "X is ... . It ...": the unit says what "it" is
-        resolved[i] = resolve_leading_pronoun(sents[i], resolved[i - 1])
-    for i, sentence in enumerate(resolved):
+    for i, sentence in enumerate(sents):
         pieces: list[tuple[str, UnitKind]] = [(sentence, "sentence")]
         parts = clauses(sentence) if len(words(sentence)) >= MIN_WORDS_TO_SPLIT else [sentence]
         if len(parts) > 1:
@@ -61,7 +64,12 @@ def split_answer(text: str) -> AnswerUnits:
             sentence_of.append(i)
     if len(sents) == 1:  # the sentence is the whole answer: keep one copy, indexed as sentence 0
         sentence_of[0] = 0
-    return AnswerUnits(tuple(texts[:MAX_UNITS]), tuple(kinds[:MAX_UNITS]), tuple(sentence_of[:MAX_UNITS]), tuple(sents))
+    kept = tuple(sentence_of[:MAX_UNITS])
+    resolved = list(sents)
+    for i in range(1, len(sents)):  # "X is ... . It ...": say what "it" is (chains: "... . It ... . It ...")
+        resolved[i] = resolve_leading_pronoun(sents[i], resolved[i - 1])
+    restated = tuple((i, r) for i, (r, s) in enumerate(zip(resolved, sents, strict=True)) if r != s and i in kept)
+    return AnswerUnits(tuple(texts[:MAX_UNITS]), tuple(kinds[:MAX_UNITS]), kept, tuple(sents), restated)
 
 
 def demote_question_words(text: str, question_stems: frozenset[str]) -> str:

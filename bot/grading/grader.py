@@ -159,7 +159,7 @@ class Grader:
             return Grade(0.0, missing, (), validity, truncated)
 
         units = split_answer(text)
-        unit_encoded, demoted = self._encode_answer(units, rubric.question_stems)
+        unit_encoded, demoted, restated = self._encode_answer(units, rubric.question_stems)
         unit_vectors = np.stack([e.vector for e in unit_encoded])
         answer_word_vectors = _answer_word_vectors(units, unit_encoded)
         answer_words = words(text)
@@ -174,14 +174,17 @@ class Grader:
             for point, enc, columns in zip(rubric.points, prepared.points, prepared.point_columns, strict=True)
         ]
         contradicted = {i for i in range(len(rubric.points)) if self._polarity_contradicts(prepared, units, sims, i)}
-        # Statements are sentences and clauses; the whole answer counts only when it is one sentence.
+        # Statements are sentences and clauses (the whole answer only when it is one sentence), and the
+        # sentences restated with what their leading pronoun stands for.
         rows = [u for u in range(len(units.texts)) if units.kinds[u] != "answer" or units.sentence_of[u] == 0]
+        statement_vectors = np.concatenate([unit_vectors[rows], *(e.vector[None] for e in restated)])
+        statement_sims = statement_vectors @ prepared.text_matrix.T
         hits = self._detector.detect(
-            [units.texts[u] for u in rows], unit_vectors[rows], sims[rows].max(axis=1),
-            linked=rubric.misconception_ids,
+            [*(units.texts[u] for u in rows), *(text for _, text in units.restated)], statement_vectors,
+            statement_sims.max(axis=1), linked=rubric.misconception_ids,
         )
         for hit in hits:
-            point = self._point_for_unit(prepared, sims, rows[hit.unit])
+            point = self._point_for(prepared, statement_sims[hit.unit])
             if point is not None:
                 contradicted.add(point)
 
@@ -199,7 +202,9 @@ class Grader:
         score = scoring.score_of(coverages, [p.weight for p in rubric.points], len(hits))
         return Grade(score, tuple(key_points), tuple(h.id for h in hits), "ok", truncated)
 
-    def _encode_answer(self, units: AnswerUnits, question_stems: frozenset[str]) -> tuple[list[Encoded], Encoded]:
+    def _encode_answer(
+        self, units: AnswerUnits, question_stems: frozenset[str]
+    ) -> tuple[list[Encoded], Encoded, list[Encoded]]:
         """Embed the answer's units, and its vector without the question's words, in one packed pass.
 
         Only sentences and clauses go through the model. A several-sentence answer's own vector is the mean
@@ -207,9 +212,12 @@ class Grader:
         across sentences), and the question-demoted vector pools the answer's other words. Encoding the whole
         answer and a demoted copy as well doubled the tokens per grade for the same agreement with human
         grades (Mohler r 0.632 vs 0.627, AUC 0.857 vs 0.854; dev set 0.938 vs 0.939).
+        Also returns the encodings of `units.restated`, from the same pass.
         """
         first = _first_encoded_unit(units)
-        tokens = self._embedder.encode_tokens(units.texts[first:])
+        texts = units.texts[first:]
+        everything = self._embedder.encode_tokens([*texts, *(text for _, text in units.restated)])
+        tokens, restated = everything[: len(texts)], [to_encoded(t) for t in everything[len(texts) :]]
         encoded = [to_encoded(t) for t in tokens]
         sentences = [
             (units.texts[u], tokens[u - first])
@@ -220,7 +228,7 @@ class Grader:
             total = sum(t.sentence_vector * (len(t.pieces) + 2) for _, t in sentences)  # [CLS] and [SEP] count
             encoded.insert(0, Encoded(_normalised(total), (), _NO_WORDS))
         demoted = Encoded(demoted_vector(sentences, question_stems), (), _NO_WORDS)
-        return encoded, demoted
+        return encoded, demoted, restated
 
     def _polarity_contradicts(
         self, prepared: _PreparedRubric, units: AnswerUnits, sims: np.ndarray, point: int
@@ -250,8 +258,8 @@ class Grader:
         return polarity_conflict(units.texts[best_clause], clause_text_of)
 
     @staticmethod
-    def _point_for_unit(prepared: _PreparedRubric, sims: np.ndarray, unit: int) -> int | None:
-        row = sims[unit]
+    def _point_for(prepared: _PreparedRubric, row: np.ndarray) -> int | None:
+        """The key point whose text is closest to a statement (cosines `row`), if close enough."""
         best = int(row.argmax())
         if row[best] < MISCONCEPTION_POINT_MIN_SIMILARITY:
             return None
@@ -266,7 +274,7 @@ def _first_encoded_unit(units: AnswerUnits) -> int:
 def model_inputs(answer: str) -> list[str]:
     """The texts one grade of `answer` sends through the model (what a burst of answers costs the encoder)."""
     units = split_answer(answer[:MAX_ANSWER_CHARS])
-    return list(units.texts[_first_encoded_unit(units):])
+    return [*units.texts[_first_encoded_unit(units):], *(text for _, text in units.restated)]
 
 
 def _normalised(vector: np.ndarray) -> np.ndarray:

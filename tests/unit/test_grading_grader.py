@@ -188,6 +188,13 @@ def test_a_misconception_stated_about_it_is_caught(real_bank) -> None:
     assert fact.misconceptions == ()
 
 
+def test_restating_it_does_not_hide_a_contradiction(grader: Grader) -> None:
+    """Restated sentences only feed misconception detection: "Sigmoid's derivative ..." must not outrank the
+    sentence that denies saturation when the grader looks for a contradicted point."""
+    grade = grader.grade(SIGMOID, "Sigmoid does not saturate. Its derivative is at most 0.25 so gradients vanish.")
+    assert grade.status_of("kp1") == "contradicted"
+
+
 def test_keyword_salad_scores_below_a_real_answer(grader: Grader) -> None:
     salad = grader.grade(SIGMOID, "sigmoid saturation derivative 0.25 vanishing gradient zero-centred zig-zag deep")
     real = grader.grade(SIGMOID, EXCELLENT)
