@@ -7,7 +7,7 @@ wherever it is said.
 `restated` holds sentences that open with "it"/"this"/"they" rewritten with the previous sentence's subject
 (text.resolve_leading_pronoun): "ReLU is max(0, x). It is not differentiable, so backprop fails" states a
 misconception about ReLU that the second sentence alone does not. Only misconception detection reads them
-(dev set: misconception rows caught 21/23 -> 23/23, none of the other 143 flagged). In coverage the
+(dev set: misconception rows caught 21/22 -> 22/22, none of the other 144 flagged). In coverage the
 rewritten sentence sometimes outranked the sentence that contradicts a point ("Sigmoid does not saturate.
 Its derivative ...") and hid the contradiction.
 """
