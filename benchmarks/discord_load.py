@@ -220,20 +220,19 @@ async def answer_round(
 
 
 def encode_only_ms(answers: Sequence[str]) -> tuple[float, int, int]:
-    """Best of three: the model encoding every text that grading `answers` sends it, in one call, with the
-    bot's thread setting. Returns (ms, texts, tokens)."""
+    """Best of three: the encoder (the bot's, with its passes and thread setting) encoding every text that
+    grading `answers` sends it, in one request and with no grading. Returns (ms, texts, tokens)."""
     from bot.grading.embedder import shared_embedder
     from bot.grading.grader import model_inputs
 
     embedder = shared_embedder()
-    embedder.load()
-    model = embedder._model  # the raw encoder: no queue, no grading, nothing but the forward passes
     texts = [t for answer in answers for t in model_inputs(answer)]
-    tokens = sum(len(e.ids) for e in model.tokenizer.encode_batch(texts))
+    outputs = embedder.encode_tokens(texts)  # loads the model; also the warm-up pass
+    tokens = sum(len(out.pieces) + 2 for out in outputs)  # [CLS] and [SEP] count
     timings = []
     for _ in range(3):
         begun = time.perf_counter()
-        model.encode(texts)
+        embedder.encode_tokens(texts)
         timings.append((time.perf_counter() - begun) * 1000)
     return min(timings), len(texts), tokens
 

@@ -215,9 +215,9 @@ class Grader:
         Also returns the encodings of `units.restated`, from the same pass.
         """
         first = _first_encoded_unit(units)
-        texts = units.texts[first:]
-        everything = self._embedder.encode_tokens([*texts, *(text for _, text in units.restated)])
-        tokens, restated = everything[: len(texts)], [to_encoded(t) for t in everything[len(texts) :]]
+        everything = self._embedder.encode_tokens(_model_texts(units))
+        split = len(units.texts) - first
+        tokens, restated = everything[:split], [to_encoded(t) for t in everything[split:]]
         encoded = [to_encoded(t) for t in tokens]
         sentences = [
             (units.texts[u], tokens[u - first])
@@ -271,10 +271,15 @@ def _first_encoded_unit(units: AnswerUnits) -> int:
     return 0 if units.sentence_of[0] == 0 or "sentence" not in units.kinds else 1
 
 
+def _model_texts(units: AnswerUnits) -> list[str]:
+    """What goes through the model for one grade: the units from `_first_encoded_unit` on, then the
+    restated sentences."""
+    return [*units.texts[_first_encoded_unit(units):], *(text for _, text in units.restated)]
+
+
 def model_inputs(answer: str) -> list[str]:
     """The texts one grade of `answer` sends through the model (what a burst of answers costs the encoder)."""
-    units = split_answer(answer[:MAX_ANSWER_CHARS])
-    return [*units.texts[_first_encoded_unit(units):], *(text for _, text in units.restated)]
+    return _model_texts(split_answer(answer[:MAX_ANSWER_CHARS]))
 
 
 def _normalised(vector: np.ndarray) -> np.ndarray:
