@@ -18,6 +18,12 @@ TOPIC_ID = r"^T\d{2}$"
 QUESTION_ID = r"^T\d{2}-\d{3}$"
 MISCONCEPTION_ID = r"^M\d{2}$"
 KEY_POINT_ID = r"^kp\d$"
+STATEMENT_MIN, STATEMENT_MAX = 15, 300  # length of one contradiction or claim
+
+
+def _fold(text: str) -> str:
+    """Case- and spacing-insensitive form, so a near-verbatim copy counts as the same statement."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 class _Record(BaseModel):
@@ -40,6 +46,12 @@ class KeyPoint(_Record):
     - `terms`: keyword evidence; each entry lists alternatives separated by `|`
       (`vanish|shrink|tiny`), matched on word stems. A term may be a short phrase.
     - `follow_up`: the question an interviewer asks when this point is missing.
+    - `contradictions`: 1-3 things a confident but wrong candidate says instead of this point, in the
+      candidate's own words (real wrong beliefs, not the point with "not" inserted). Training and
+      evaluation data for telling a wrong claim from a right one.
+    - `claims`: when the point bundles several separate claims, each one as an atomic, checkable
+      statement (2-4); empty when the point is already one claim.
+    - `central`: this point carries the question's central "why" or mechanism (one per question).
     """
 
     id: str = Field(pattern=KEY_POINT_ID)
@@ -48,6 +60,9 @@ class KeyPoint(_Record):
     phrasings: list[str] = Field(min_length=1, max_length=8)
     terms: list[str] = Field(min_length=1, max_length=8)
     follow_up: str = Field(min_length=8, max_length=300)
+    contradictions: list[str] = Field(default_factory=list, max_length=3)
+    claims: list[str] = Field(default_factory=list, max_length=4)
+    central: bool = False
 
     @field_validator("phrasings", "terms")
     @classmethod
@@ -55,6 +70,33 @@ class KeyPoint(_Record):
         if any(not v.strip() for v in values):
             raise ValueError("entries must not be blank")
         return values
+
+    @field_validator("contradictions", "claims")
+    @classmethod
+    def _statement_lengths(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not STATEMENT_MIN <= len(value.strip()) <= STATEMENT_MAX:
+                raise ValueError(
+                    f"{value!r} has {len(value.strip())} characters; write {STATEMENT_MIN}-{STATEMENT_MAX}"
+                )
+        if len({_fold(v) for v in values}) != len(values):
+            raise ValueError("entries repeat")
+        return values
+
+    @field_validator("claims")
+    @classmethod
+    def _claims_count(cls, values: list[str]) -> list[str]:
+        if len(values) == 1:
+            raise ValueError("list 2-4 atomic claims, or none when the point is a single claim")
+        return values
+
+    @model_validator(mode="after")
+    def _contradictions_differ(self) -> KeyPoint:
+        said_right = {_fold(text) for text in (self.point, *self.phrasings, *self.claims)}
+        for text in self.contradictions:
+            if _fold(text) in said_right:
+                raise ValueError(f"contradiction {text!r} repeats the point, a phrasing or a claim")
+        return self
 
     @field_validator("terms")
     @classmethod
@@ -94,6 +136,9 @@ class Question(_Record):
         ids = [kp.id for kp in self.key_points]
         if len(set(ids)) != len(ids):
             raise ValueError(f"key point ids repeat: {ids}")
+        central = [kp.id for kp in self.key_points if kp.central]
+        if len(central) > 1:
+            raise ValueError(f"only one key point may be central, found {central}")
         return self
 
     @property
