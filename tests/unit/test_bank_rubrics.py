@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 
 from bot.bank.loader import Bank, load_bank
 from bot.bank.policy import check_rubrics
-from bot.bank.schema import KeyPoint
+from bot.bank.schema import KeyPoint, Question
 
 REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "content"
@@ -199,3 +200,12 @@ def test_content_check_fails_naming_the_key_point_without_contradictions(tmp_pat
     errors = json.loads(done.stdout)["errors"]
     assert len(errors) == 1, errors
     assert errors[0].startswith(f"content/{QUESTION_FILE} [{QUESTION}] field 'key_points.kp3.contradictions'")
+
+
+def test_the_annotated_record_in_the_content_guide_is_a_complete_rubric() -> None:
+    guide = (CONTENT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### One annotated record\n\n```yaml\n(.*?)```", guide, re.S)
+    assert block is not None
+    question = Question.model_validate(yaml.safe_load(block.group(1))["questions"][0])
+    assert sum(kp.central for kp in question.key_points) == 1
+    assert all(kp.contradictions for kp in question.key_points)
