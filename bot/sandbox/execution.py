@@ -28,6 +28,8 @@ PIPE_BYTES = 1 << 20
 F_SETPIPE_SZ = 1031
 #: After a kill, how long to wait for the exit report before calling the service broken.
 _EXIT_GRACE_S = 10.0
+#: Reading the results may run this far past the wall clock before they count as unreadable.
+DECODE_GRACE_S = 1.0
 
 
 class Launcher(Protocol):
@@ -68,7 +70,7 @@ def run_job(launcher: Launcher, job: SandboxJob) -> SandboxResult:
     finally:
         for fd in (req_r, res_w, out_w):
             os.close(fd)
-    raw = outcome.RawRun()
+    raw = outcome.RawRun(decode_deadline=started + job.time_limit_s + DECODE_GRACE_S)
     open_fds = {req_w, res_r, out_r}
     try:
         _pump(handle, job, started, request, open_fds, req_w, res_r, out_r, raw)
@@ -113,6 +115,8 @@ def _pump(handle: JobHandle, job: SandboxJob, started: float, request: bytes, op
                 raw.timed_out = True
                 kill_sent_at = now
                 handle.kill()
+            if kill_sent_at is not None and not open_streams and handle.process_gone():
+                break  # killed and gone: its exit report (from the zygote) adds nothing
             if kill_sent_at is not None and now - kill_sent_at > _EXIT_GRACE_S:
                 raw.failure = raw.failure or "the sandbox did not report the job's end"
                 break
