@@ -74,6 +74,10 @@ def _preload(flavour: str) -> None:
         torch.set_num_interop_threads(1)
         torch.nn.functional.relu(torch.ones(4, dtype=torch.float64) @ torch.ones(4, dtype=torch.float64))
         torch.from_numpy(numpy.ones(3)).numpy()
+        import torch.autograd.forward_ad
+        import torch.func  # loaded here so the autograd ban finds its entry points
+
+        child.index_autograd_entry_points()
     else:
         sys.meta_path.insert(0, _TorchBlocker())  # type: ignore[arg-type]
 
