@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import secrets
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,6 +61,9 @@ async def check_submission(
 ) -> Verdict:
     """Run `source` against every case of the task and return the verdict.
 
+    Cases come from `seed`, or from a fresh random seed per submission when it is None; the verdict
+    carries the seed (and a failed one names it) so the same cases can be run again.
+
     `duration_ms` is the whole check: case generation, the sandbox run and the comparison.
 
     Raises `UnknownTask` for an unknown slug and lets the runner's `Busy` through (the caller
@@ -77,6 +81,10 @@ async def check_submission(
                        duration_ms=(time.perf_counter() - started) * 1000)  # fmt: skip
     # case generation, the torch references and parsing the source run in a thread: they must not
     # stall the bot's event loop
+    if seed is None:
+        # A fresh seed per submission: the hidden cases cannot be learnt from one verdict and
+        # special-cased in the next. The verdict prints it, so a run can be reproduced.
+        seed = secrets.randbelow(2**31)
     cases = await asyncio.to_thread(task.make_cases, seed)
     torch_allowed = task.meta.sandbox_flavour == "torch"
     # numpy-only code goes to the lighter numpy worker even where torch is allowed
@@ -92,7 +100,9 @@ async def check_submission(
     )
     result = await runner.run(job, user_key=user_key)
     verdict = await asyncio.to_thread(judge_safely, task, cases, result)
-    return dataclasses.replace(verdict, duration_ms=(time.perf_counter() - started) * 1000)
+    feedback = verdict.feedback if verdict.passed else f"{verdict.feedback} (Cases from seed {seed}.)"
+    return dataclasses.replace(verdict, duration_ms=(time.perf_counter() - started) * 1000, seed=seed,
+                               feedback=feedback)
 
 
 def _check_one(task: Task, case: Case, value: object) -> CaseCheck:

@@ -27,6 +27,7 @@ class Verdict:
     feedback: str
     duration_ms: float
     stdout: str = ""
+    seed: int | None = None  # the seed the cases were drawn from (reproduces them)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -36,6 +37,7 @@ class Verdict:
             "cases": [{"name": c.name, "passed": c.passed, "message": c.message} for c in self.cases],
             "feedback": self.feedback,
             "duration_ms": round(self.duration_ms, 3),
+            "seed": self.seed,
         }
 
     @property
