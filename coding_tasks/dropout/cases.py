@@ -45,7 +45,7 @@ def make_cases(rng: np.random.Generator) -> list[Case]:
     small = (int(rng.integers(20, 41)), int(rng.integers(10, 31)))
     return [
         Case("training", {"settings": settings}, f"training mode, {len(settings)} random shapes and values of p, "
-                                                 f"{CALLS} calls each"),  # fmt: skip
+                                                 f"{CALLS} calls each"),
         Case("eval", {"settings": [_setting(rng, small, round(float(rng.uniform(0.2, 0.8)), 3), False)]},
              "evaluation mode"),
         Case("p_zero", {"settings": [_setting(rng, small, 0.0, True)]}, "training, p=0"),

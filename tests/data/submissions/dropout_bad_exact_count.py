@@ -9,7 +9,7 @@ def dropout_forward(x, p, train, rng):
     if p >= 1:
         return np.zeros_like(x), (np.zeros(x.shape, bool), p)
     mask = np.ones(x.size, bool)
-    mask[rng.permutation(x.size)[: int(round(p * x.size))]] = False
+    mask[rng.permutation(x.size)[: round(p * x.size)]] = False
     mask = mask.reshape(x.shape)
     return x * mask / (1 - p), (mask, p)
 

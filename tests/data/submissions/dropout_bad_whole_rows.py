@@ -9,7 +9,7 @@ def dropout_forward(x, p, train, rng):
     if p >= 1:
         return np.zeros_like(x), (np.zeros(x.shape, bool), p)
     rows = x.reshape(-1, x.shape[-1])
-    dropped_rows = rng.permutation(rows.shape[0])[: int(round(p * rows.shape[0]))]
+    dropped_rows = rng.permutation(rows.shape[0])[: round(p * rows.shape[0])]
     mask = np.ones(rows.shape, bool)
     mask[dropped_rows] = False
     mask = mask.reshape(x.shape)
