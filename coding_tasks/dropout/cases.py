@@ -21,8 +21,8 @@ def inputs_of(setting: dict) -> tuple[np.ndarray, np.ndarray]:
     zero in `out` can only mean "dropped"."""
     rng = np.random.default_rng(setting["data_seed"])
     shape = tuple(setting["shape"])
-    x = rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
-    return x, rng.standard_normal(shape)
+    u = rng.uniform(-1.5, 1.5, size=shape)
+    return u + np.copysign(0.5, u), rng.standard_normal(shape)
 
 
 def _setting(rng: np.random.Generator, shape: tuple[int, ...], p: float, train: bool) -> dict:
