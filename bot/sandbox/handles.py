@@ -27,6 +27,7 @@ class JobHandle:
         self.pid: int | None = None  # the job's pid in the parent's pid namespace, once known
         self._pidfd: int | None = None
         self._kill_requested = False
+        self._attached = threading.Event()
         self._closed = False
         self.on_kill: list[Callable[[], None]] = []  # extra kill paths (the job's cgroup)
 
@@ -47,14 +48,20 @@ class JobHandle:
                 return
             self.pid, self._pidfd = pid, pidfd
             kill_now = self._kill_requested
+        self._attached.set()
         if kill_now:
             self._kill_directly()
+
+    def wait_attached(self, timeout_s: float) -> bool:
+        """Wait until the job's process is known (or the job ended without one)."""
+        return self._attached.wait(timeout_s) and self.pid is not None
 
     def finish(self, exit_code: int | None, failure: str | None = None) -> None:
         with self._lock:
             if self.finished:
                 return
             self.exit_code, self.failure, self.finished = exit_code, failure, True
+            self._attached.set()
             if not self._closed:
                 os.write(self._wake_w, b"x")
 

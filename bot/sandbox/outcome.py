@@ -32,6 +32,7 @@ class RawRun:
     timed_out: bool = False
     duration_ms: float = 0.0
     decode_deadline: float | None = None  # reading the results counts against the job's time
+    oom_killed: bool = False  # the job's cgroup hit memory.max
 
 
 def _str(value: Any, limit: int) -> str:
@@ -115,7 +116,7 @@ def assemble(job: SandboxJob, raw: RawRun) -> SandboxResult:
         code = 128 - code
     if raw.timed_out:
         status, detail = "timeout", f"killed after {job.time_limit_s:g} s"
-    elif memory_hit:
+    elif memory_hit or raw.oom_killed:
         status, detail = "memory", f"exceeded {job.memory_mb} MB"
     elif malformed:
         status, detail = "crashed", f"{UNREADABLE}: {malformed}"
