@@ -29,6 +29,8 @@ PIPE_BYTES = 1 << 20
 F_SETPIPE_SZ = 1031
 #: After a kill, how long to wait for the exit report before calling the service broken.
 _EXIT_GRACE_S = 10.0
+#: Frames a job may send besides one per case (a load error, a setup error, "done").
+_EXTRA_FRAMES = 4
 #: Reading the results may run this far past the wall clock before they count as unreadable.
 DECODE_GRACE_S = 1.0
 
@@ -137,7 +139,7 @@ def _pump(handle: JobHandle, job: SandboxJob, started: float, request: bytes, op
     selector.register(out_r, selectors.EVENT_READ, "stdout")
     selector.register(handle.wake_fd, selectors.EVENT_READ, "exit")
     pending = memoryview(request)
-    reader = wire.FrameReader()
+    reader = wire.FrameReader(max_frames=len(job.cases) + _EXTRA_FRAMES)
     stdout = bytearray()
     open_streams = {"result", "stdout"}
     kill_sent_at: float | None = None

@@ -348,10 +348,14 @@ def _decode_array(buf: memoryview, pos: int) -> tuple[Any, int]:
 class FrameReader:
     """Splits a byte stream into frames; refuses frames over the cap instead of buffering them."""
 
-    def __init__(self, max_frame: int = MAX_FRAME_BYTES, max_total: int = 4 * MAX_FRAME_BYTES) -> None:
+    def __init__(self, max_frame: int = MAX_FRAME_BYTES, max_total: int = 4 * MAX_FRAME_BYTES,
+                 max_frames: int | None = None) -> None:  # fmt: skip
         self._buf = bytearray()
         self._max_frame = max_frame
         self._max_total = max_total
+        #: millions of tiny frames would cost the parent far more than their bytes: a job sends one
+        #: frame per case plus a few, so more than that is refused as it arrives
+        self._frames_left = max_frames
         self._total = 0
 
     def feed(self, data: bytes) -> list[bytes]:
@@ -366,6 +370,10 @@ class FrameReader:
                 raise WireError("frame too large")
             if len(self._buf) < 4 + n:
                 break
+            if self._frames_left is not None:
+                self._frames_left -= 1
+                if self._frames_left < 0:
+                    raise WireError("too many messages")
             with memoryview(self._buf) as view:
                 frames.append(bytes(view[4 : 4 + n]))
             del self._buf[: 4 + n]
