@@ -27,7 +27,8 @@ class Verdict:
     feedback: str
     duration_ms: float
     stdout: str = ""
-    seed: int | None = None  # the seed the cases were drawn from (reproduces them)
+    #: the seed the cases were drawn from; a failed verdict's feedback names it (`check-code --seed`)
+    seed: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,7 +38,6 @@ class Verdict:
             "cases": [{"name": c.name, "passed": c.passed, "message": c.message} for c in self.cases],
             "feedback": self.feedback,
             "duration_ms": round(self.duration_ms, 3),
-            "seed": self.seed,
         }
 
     @property
