@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     sandbox_memory_mb: int = Field(default=512, ge=64, le=16_384)
     #: Terminal mode only: run submissions without isolation when namespaces are unavailable.
     sandbox_allow_unsafe_local: bool = False
+    #: A delegated cgroup v2 directory for per-job cgroups (default: the bot's own cgroup if delegated).
+    sandbox_cgroup: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod

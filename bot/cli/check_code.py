@@ -24,6 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("task", metavar="TASK", help="task slug (see `viva tasks`)")
     parser.add_argument("file", metavar="FILE", help="the Python file to check")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="draw the cases from this seed (a failed verdict names its seed); default: a fresh one")
 
 
 def _fail(message: str) -> int:
@@ -50,14 +52,14 @@ def render_text(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-async def _check(task: str, source: str, settings: object) -> Verdict:
+async def _check(task: str, source: str, settings: object, seed: int | None = None) -> Verdict:
     from bot.coding import check_submission
     from bot.sandbox import get_runner
 
     runner = get_runner(settings)
     try:
         return await check_submission(task, source, runner, user_key=CLI_USER_KEY,
-                                      tasks_dir=settings.coding_tasks_dir)  # type: ignore[attr-defined]
+                                      tasks_dir=settings.coding_tasks_dir, seed=seed)  # type: ignore[attr-defined]
     finally:
         await runner.close()
 
@@ -80,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     except UnicodeDecodeError:
         return _fail(f"cannot read {path}: not UTF-8 text")
     try:
-        verdict = asyncio.run(_check(args.task, source, settings))
+        verdict = asyncio.run(_check(args.task, source, settings, getattr(args, "seed", None)))
     except IsolationUnavailable as exc:
         return _fail(str(exc))
     if args.json:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import secrets
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,12 @@ if TYPE_CHECKING:
     from bot.sandbox.api import CodeRunner, SandboxResult, SubmissionError
 
 log = logging.getLogger(__name__)
+
+#: The start of a sandbox result's detail when the child's output could not be decoded (kept in step
+#: with bot.sandbox.outcome.UNREADABLE; imported lazily there to keep this module light).
+UNREADABLE = "your code's output could not be read"
+#: Longest submission accepted, in characters: parsing and shipping it must stay cheap.
+MAX_SOURCE_CHARS = 200_000
 
 #: exception names raised by the driver prelude for contract problems (not bugs in the candidate's maths)
 MISSING_FUNCTION = "MissingFunction"
@@ -54,6 +61,9 @@ async def check_submission(
 ) -> Verdict:
     """Run `source` against every case of the task and return the verdict.
 
+    Cases come from `seed`, or from a fresh random seed per submission when it is None; the verdict
+    carries the seed (and a failed one names it) so the same cases can be run again.
+
     `duration_ms` is the whole check: case generation, the sandbox run and the comparison.
 
     Raises `UnknownTask` for an unknown slug and lets the runner's `Busy` through (the caller
@@ -64,21 +74,35 @@ async def check_submission(
 
     started = time.perf_counter()
     task = get_task(task_slug, tasks_dir or _default_tasks_dir())
-    # case generation and the torch references run in a thread: they must not stall the bot's event loop
+    if len(source) > MAX_SOURCE_CHARS:
+        return Verdict(task=task.slug, passed=False, status="error", cases=(),
+                       feedback=f"Your code is too long ({len(source):,} characters; the limit is "
+                                f"{MAX_SOURCE_CHARS:,}). Submit only the functions the task asks for.",
+                       duration_ms=(time.perf_counter() - started) * 1000)  # fmt: skip
+    # case generation, the torch references and parsing the source run in a thread: they must not
+    # stall the bot's event loop
+    if seed is None:
+        # A fresh seed per submission: the hidden cases cannot be learnt from one verdict and
+        # special-cased in the next. The verdict prints it, so a run can be reproduced.
+        seed = secrets.randbelow(2**31)
     cases = await asyncio.to_thread(task.make_cases, seed)
+    torch_allowed = task.meta.sandbox_flavour == "torch"
+    # numpy-only code goes to the lighter numpy worker even where torch is allowed
+    flavour = await asyncio.to_thread(detect_flavour, source) if torch_allowed else "numpy"
     job = SandboxJob(
         submission=source,
         driver=task.driver_source,
         cases=tuple(case.inputs for case in cases),
-        # numpy-only code goes to the lighter numpy worker even where torch is allowed
-        flavour=detect_flavour(source) if task.meta.sandbox_flavour == "torch" else "numpy",
+        flavour=flavour,
         forbid_autograd=task.meta.forbid_autograd,
         time_limit_s=task.meta.time_limit_s,
         memory_mb=task.meta.memory_mb,
     )
     result = await runner.run(job, user_key=user_key)
-    verdict = await asyncio.to_thread(judge, task, cases, result)
-    return dataclasses.replace(verdict, duration_ms=(time.perf_counter() - started) * 1000)
+    verdict = await asyncio.to_thread(judge_safely, task, cases, result)
+    feedback = verdict.feedback if verdict.passed else f"{verdict.feedback} (Cases from seed {seed}.)"
+    return dataclasses.replace(verdict, duration_ms=(time.perf_counter() - started) * 1000, seed=seed,
+                               feedback=feedback)
 
 
 def _check_one(task: Task, case: Case, value: object) -> CaseCheck:
@@ -91,6 +115,18 @@ def _check_one(task: Task, case: Case, value: object) -> CaseCheck:
 
 def _case_label(case: Case) -> str:
     return f"case '{case.name}'" + (f" ({case.about})" if case.about else "")
+
+
+def judge_safely(task: Task, cases: list[Case], result: SandboxResult) -> Verdict:
+    """`judge`, but an output that breaks the judging itself is a verdict, never a traceback."""
+    try:
+        return judge(task, cases, result)
+    except Exception as exc:  # MemoryError and RecursionError included
+        log.warning("judging %s failed", task.slug, exc_info=True)
+        return Verdict(task=task.slug, passed=False, status="crashed",
+                       cases=tuple(CaseVerdict(c.name, False, "not checked") for c in cases),
+                       feedback=f"{UNREADABLE[0].upper()}{UNREADABLE[1:]}: checking it failed "
+                                f"({type(exc).__name__}).", duration_ms=result.duration_ms)  # fmt: skip
 
 
 def judge(task: Task, cases: list[Case], result: SandboxResult) -> Verdict:
@@ -133,6 +169,8 @@ def judge(task: Task, cases: list[Case], result: SandboxResult) -> Verdict:
     if result.status == "memory":
         return finish("memory", f"Memory limit exceeded ({result.detail or f'{task.meta.memory_mb} MB'}); "
                                 f"{ran}. Avoid building huge intermediate arrays.")
+    if result.status == "crashed" and result.detail.startswith(UNREADABLE):
+        return finish("crashed", f"{result.detail[0].upper()}{result.detail[1:]}; {ran}.")
     if result.status == "crashed":
         return finish("crashed", f"Your code crashed the Python process ({result.detail or 'no detail'}); {ran}.")
     if missing_function:

@@ -27,6 +27,8 @@ class Verdict:
     feedback: str
     duration_ms: float
     stdout: str = ""
+    #: the seed the cases were drawn from; a failed verdict's feedback names it (`check-code --seed`)
+    seed: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -69,18 +69,86 @@ def describe_error(exc: BaseException, submission_lines: list[str]) -> dict[str,
 
 
 # ---------------------------------------------------------------- autograd policy (torch flavour)
+#: torch._C (and torch._C._functorch) functions that switch autograd on or enter a differentiation
+#: transform. Replaced wherever a loaded module holds them (see index_autograd_entry_points).
+_C_SWITCHES = ("_set_fwd_grad_enabled", "_enter_dual_level", "_jit_script_compile",
+               "_jit_script_class_compile", "_create_function_from_trace",
+               "_create_function_from_trace_with_dict")  # fmt: skip
+_FUNCTORCH_SWITCHES = ("_grad_increment_nesting", "_jvp_increment_nesting")
+#: Where each switch (and torch._C._set_grad_enabled) is bound: [(module, attribute, original)].
+_ENTRY_POINTS: list[tuple[types.ModuleType, str, Any]] = []
+
+
+def index_autograd_entry_points() -> None:
+    """Once, in the torch zygote: find every module attribute bound to an autograd switch (modules do
+    `from torch._C import ...`), so each job can replace them all in microseconds."""
+    import torch
+
+    targets: dict[int, Any] = {}
+    for owner, names in ((torch._C, (*_C_SWITCHES, "_set_grad_enabled")),
+                         (getattr(torch._C, "_functorch", None), _FUNCTORCH_SWITCHES)):  # fmt: skip
+        for name in names:
+            if owner is not None and hasattr(owner, name):
+                targets[id(getattr(owner, name))] = getattr(owner, name)
+    _ENTRY_POINTS.clear()
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(module, types.ModuleType) or not isinstance(namespace, dict):
+            continue
+        for attribute, value in list(namespace.items()):
+            if id(value) in targets and value is targets[id(value)]:
+                _ENTRY_POINTS.append((module, attribute, value))
+
+
+def _replace_type_attribute(cls: type, name: str, value: Any) -> None:
+    """Set an attribute on a built-in (C) type, whose __dict__ is read-only from Python: every
+    instance, including ones made later or found through object.__subclasses__(), then uses it."""
+    import ctypes
+    import gc
+
+    real_dict = gc.get_referents(cls.__dict__)[0]
+    real_dict[name] = value
+    ctypes.pythonapi.PyType_Modified(ctypes.py_object(cls))
+
+
 def forbid_autograd() -> None:
-    """Task policy, not security: make every usual autograd entry point raise a clear error."""
+    """Task policy: any way into the autograd engine raises a clear error.
+
+    The guard sits where every reverse-mode path meets, not on a list of names: the C++ engine's
+    Python class (`torch._C._ImperativeEngine`) gets refusing `run_backward`/`queue_callback` at the
+    type level, so `Tensor.backward`, `torch.autograd.grad`, `torch.func.grad/vjp/jacrev`, a fresh
+    `_ImperativeEngine()` or one dug out with `__subclasses__` all refuse. Forward-mode AD (dual levels,
+    `torch.func.jvp/jacfwd`), functorch transforms and TorchScript (whose C++ code calls the engine
+    directly) have their entry switches replaced wherever a module holds them, and grad mode is off
+    and cannot be switched on from this thread. The usual names also get the same clear message.
+    """
     import torch
 
     def refuse(*_args: object, **_kwargs: object) -> Any:
         raise RuntimeError(AUTOGRAD_MESSAGE)
 
+    set_grad_enabled = torch._C._set_grad_enabled
+
+    def grad_mode_guard(mode: bool, *_args: object) -> None:
+        if mode:
+            refuse()
+        set_grad_enabled(False)
+
+    set_grad_enabled(False)
+    engine = getattr(torch._C, "_ImperativeEngine", None)
+    if engine is not None:
+        for name in ("run_backward", "queue_callback"):
+            if name in engine.__dict__:
+                _replace_type_attribute(engine, name, refuse)
+    if not _ENTRY_POINTS:
+        index_autograd_entry_points()
+    for module, attribute, original in _ENTRY_POINTS:
+        setattr(module, attribute, grad_mode_guard if original is set_grad_enabled else refuse)
+
     class _RefusingEngine:
         def __getattr__(self, _name: str) -> Any:
             return refuse
 
-    torch.set_grad_enabled(False)
     torch.Tensor.backward = refuse  # type: ignore[method-assign]
     torch.Tensor.retain_grad = refuse  # type: ignore[method-assign]
     torch.autograd.backward = refuse  # type: ignore[assignment]
@@ -93,6 +161,15 @@ def forbid_autograd() -> None:
         graph._engine_run_backward = refuse
     for name in ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"):
         setattr(torch.autograd.functional, name, refuse)
+    for name in ("script", "trace", "trace_module"):
+        if hasattr(torch.jit, name):
+            setattr(torch.jit, name, refuse)
+    torch.compile = refuse  # type: ignore[assignment]
+    forward_ad = sys.modules.get("torch.autograd.forward_ad")
+    if forward_ad is not None:
+        for name in ("dual_level", "enter_dual_level", "make_dual"):
+            if hasattr(forward_ad, name):
+                setattr(forward_ad, name, refuse)
 
     base_requires_grad = torch._C.TensorBase.requires_grad
 
@@ -108,11 +185,12 @@ def forbid_autograd() -> None:
 
     torch.Tensor.requires_grad = property(base_requires_grad.__get__, _set_requires_grad)  # type: ignore[assignment]
     torch.Tensor.requires_grad_ = _requires_grad_  # type: ignore[method-assign]
-    func = sys.modules.get("torch.func")
-    if func is not None:
-        for name in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"):
-            if hasattr(func, name):
-                setattr(func, name, refuse)
+    for module_name in ("torch.func", "torch._functorch.eager_transforms", "torch._functorch.apis"):
+        func = sys.modules.get(module_name)
+        if func is not None:
+            for name in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "linearize"):
+                if hasattr(func, name):
+                    setattr(func, name, refuse)
 
 
 # ---------------------------------------------------------------- the run
@@ -179,6 +257,7 @@ def serve_job(request_fd: int, result_fd: int) -> None:
         os.environ.update(_SANE_ENV, HOME=jail.SCRATCH_DIR, TMPDIR=jail.SCRATCH_DIR)
         os.chdir(jail.SCRATCH_DIR)
         _install_stdio()
+        _reseed_global_generators()
         # Only the torch worker has torch preloaded; in the numpy worker there is no autograd to forbid.
         if request.get("forbid_autograd") and "torch" in sys.modules:
             forbid_autograd()
@@ -192,6 +271,18 @@ def serve_job(request_fd: int, result_fd: int) -> None:
         with contextlib.suppress(BaseException):
             channel.send({"kind": "setup_error", "message": f"{type(exc).__name__}: {exc}"[:500]})
     os._exit(0)
+
+
+def _reseed_global_generators() -> None:
+    """Every job inherits the zygote's generator states: without a fresh seed, code drawing from
+    numpy's or torch's global generator would get the same numbers in every job."""
+    seed = int.from_bytes(os.urandom(4), "little")
+    import numpy
+
+    numpy.random.seed(seed)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
 
 
 def _run(request: dict[str, Any], channel: _ResultChannel) -> None:

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from bot.sandbox import outcome, wire
 from bot.sandbox.api import SandboxJob, SandboxResult
+from bot.sandbox.cgroup import JobCgroup, JobCgroups
 from bot.sandbox.handles import JobHandle
 from bot.sandbox.jail import JobLimits
 
@@ -28,6 +29,10 @@ PIPE_BYTES = 1 << 20
 F_SETPIPE_SZ = 1031
 #: After a kill, how long to wait for the exit report before calling the service broken.
 _EXIT_GRACE_S = 10.0
+#: Frames a job may send besides one per case (a load error, a setup error, "done").
+_EXTRA_FRAMES = 4
+#: Reading the results may run this far past the wall clock before they count as unreadable.
+DECODE_GRACE_S = 1.0
 
 
 class Launcher(Protocol):
@@ -53,9 +58,26 @@ def encode_request(job: SandboxJob) -> bytes:
     )
 
 
-def run_job(launcher: Launcher, job: SandboxJob) -> SandboxResult:
+#: How long the parent waits for the launcher to report the job's pid before placing it in its cgroup.
+_ATTACH_TIMEOUT_S = 10.0
+
+
+def run_job(launcher: Launcher, job: SandboxJob, cgroups: JobCgroups | None = None) -> SandboxResult:
+    """With `cgroups`, the job runs in its own leaf (created here, removed after): the request,
+    and with it the untrusted code, is only sent once the job's process has been placed there."""
     request = encode_request(job)
     launcher.prepare()
+    limits = limits_for(job)
+    leaf = cgroups.create(job.memory_mb, limits.processes) if cgroups is not None else None
+    try:
+        return _run_in(launcher, job, request, limits, leaf)
+    finally:
+        if leaf is not None and cgroups is not None:
+            cgroups.release(leaf)
+
+
+def _run_in(launcher: Launcher, job: SandboxJob, request: bytes, limits: JobLimits,
+            leaf: JobCgroup | None) -> SandboxResult:  # fmt: skip
     started = time.monotonic()
     req_r, req_w = os.pipe2(os.O_CLOEXEC)
     res_r, res_w = os.pipe2(os.O_CLOEXEC)
@@ -64,20 +86,39 @@ def run_job(launcher: Launcher, job: SandboxJob) -> SandboxResult:
         with contextlib.suppress(OSError):  # bigger pipes: far fewer wake-ups for array payloads
             fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
     try:
-        handle = launcher.spawn(limits_for(job), (req_r, res_w, out_w))
+        handle = launcher.spawn(limits, (req_r, res_w, out_w))
     finally:
         for fd in (req_r, res_w, out_w):
             os.close(fd)
-    raw = outcome.RawRun()
+    raw = outcome.RawRun(decode_deadline=started + job.time_limit_s + DECODE_GRACE_S)
     open_fds = {req_w, res_r, out_r}
     try:
+        if leaf is not None:
+            placed = _place(handle, leaf)
+            if placed is not None:
+                raw.failure = placed
+                handle.kill()
+                request = b""  # never sent: the job was not placed in its cgroup
         _pump(handle, job, started, request, open_fds, req_w, res_r, out_r, raw)
+        raw.oom_killed = leaf is not None and leaf.oom_killed()
     finally:
         for fd in open_fds:
             os.close(fd)
         handle.close()
     raw.duration_ms = (time.monotonic() - started) * 1000
     return outcome.assemble(job, raw)
+
+
+def _place(handle: JobHandle, leaf: JobCgroup) -> str | None:
+    """Move the job into its cgroup; None when done, else why it could not be."""
+    if not handle.wait_attached(_ATTACH_TIMEOUT_S) or handle.pid is None:
+        return handle.failure or "the sandbox did not report the job's process"
+    try:
+        leaf.add(handle.pid)
+    except OSError as exc:
+        return f"could not place the job in its cgroup: {exc.strerror}"
+    handle.on_kill.append(leaf.kill)
+    return None
 
 
 def _close(fd: int, open_fds: set[int]) -> None:
@@ -98,7 +139,7 @@ def _pump(handle: JobHandle, job: SandboxJob, started: float, request: bytes, op
     selector.register(out_r, selectors.EVENT_READ, "stdout")
     selector.register(handle.wake_fd, selectors.EVENT_READ, "exit")
     pending = memoryview(request)
-    reader = wire.FrameReader()
+    reader = wire.FrameReader(max_frames=len(job.cases) + _EXTRA_FRAMES)
     stdout = bytearray()
     open_streams = {"result", "stdout"}
     kill_sent_at: float | None = None
@@ -113,6 +154,8 @@ def _pump(handle: JobHandle, job: SandboxJob, started: float, request: bytes, op
                 raw.timed_out = True
                 kill_sent_at = now
                 handle.kill()
+            if kill_sent_at is not None and not open_streams and handle.process_gone():
+                break  # killed and gone: its exit report (from the zygote) adds nothing
             if kill_sent_at is not None and now - kill_sent_at > _EXIT_GRACE_S:
                 raw.failure = raw.failure or "the sandbox did not report the job's end"
                 break

@@ -72,6 +72,10 @@ class LocalLauncher:
             pass_fds=(req_r, res_w), start_new_session=True, cwd="/",
         )  # fmt: skip
         handle = JobHandle(kill=process.kill, demote=lambda: os.setpriority(os.PRIO_PROCESS, process.pid, 19))
+        try:
+            handle.attach(process.pid, os.pidfd_open(process.pid))
+        except OSError:
+            handle.attach(process.pid, None)
         threading.Thread(target=lambda: handle.finish(process.wait()), daemon=True,
                          name="sandbox-local-wait").start()  # fmt: skip
         return handle

@@ -14,6 +14,8 @@ from bot.sandbox import wire
 from bot.sandbox.api import CaseOutput, RunStatus, SandboxJob, SandboxResult, SubmissionError
 
 SETUP_FAILED_EXIT = 121
+#: The start of `detail` when the child's results could not be decoded or were not believable.
+UNREADABLE = "your code's output could not be read"
 
 
 class MalformedResult(ValueError):
@@ -29,6 +31,8 @@ class RawRun:
     failure: str | None = None  # the service could not run or report the job
     timed_out: bool = False
     duration_ms: float = 0.0
+    decode_deadline: float | None = None  # reading the results counts against the job's time
+    oom_killed: bool = False  # the job's cgroup hit memory.max
 
 
 def _str(value: Any, limit: int) -> str:
@@ -66,11 +70,12 @@ def assemble(job: SandboxJob, raw: RawRun) -> SandboxResult:
     done = False
     setup_error: str | None = None
     malformed = raw.stream_error
+    budget = wire.DecodeBudget(deadline=raw.decode_deadline)
     for payload in raw.frames:
         if malformed:
             break
         try:
-            message = wire.decode(payload)
+            message = wire.decode(payload, budget)
             if not isinstance(message, dict):
                 raise MalformedResult("message is not a mapping")
             kind = message.get("kind")
@@ -98,6 +103,8 @@ def assemble(job: SandboxJob, raw: RawRun) -> SandboxResult:
                 raise MalformedResult(f"unknown message kind {kind!r}")
         except (wire.WireError, MalformedResult) as exc:
             malformed = str(exc)
+        except Exception as exc:  # never a traceback: whatever went wrong, the output was unreadable
+            malformed = f"unexpected {type(exc).__name__}"
 
     status: RunStatus
     detail = ""
@@ -109,10 +116,10 @@ def assemble(job: SandboxJob, raw: RawRun) -> SandboxResult:
         code = 128 - code
     if raw.timed_out:
         status, detail = "timeout", f"killed after {job.time_limit_s:g} s"
-    elif memory_hit:
+    elif memory_hit or raw.oom_killed:
         status, detail = "memory", f"exceeded {job.memory_mb} MB"
     elif malformed:
-        status, detail = "crashed", f"sent a malformed result ({malformed})"
+        status, detail = "crashed", f"{UNREADABLE}: {malformed}"
     elif load_error is not None:
         status = "error"
     elif done and len(outputs) == len(job.cases):

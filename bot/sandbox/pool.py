@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from bot.sandbox.api import Busy, Flavour, SandboxJob, SandboxResult
+from bot.sandbox.cgroup import JobCgroups
 from bot.sandbox.execution import Launcher, run_job
 
 
@@ -21,8 +22,12 @@ class PooledRunner:
     """A CodeRunner. `launcher_for(flavour)` is called lazily, once per flavour."""
 
     def __init__(self, launcher_for: Callable[[Flavour], Launcher], *, slots: int, queue_limit: int,
-                 on_close: Callable[[], None] | None = None) -> None:  # fmt: skip
+                 on_close: Callable[[], None] | None = None, cgroups: JobCgroups | None = None,
+                 isolation: str = "") -> None:  # fmt: skip
         self._launcher_for = launcher_for
+        self._cgroups = cgroups
+        #: one sentence on the memory-isolation mode in force (per-job cgroups or the fallback)
+        self.isolation = isolation
         self._launchers: dict[Flavour, Launcher] = {}
         self._slots = slots
         self._queue_limit = queue_limit
@@ -64,7 +69,7 @@ class PooledRunner:
             return launcher
 
     def _execute(self, job: SandboxJob) -> SandboxResult:
-        return run_job(self._launcher(job.flavour), job)
+        return run_job(self._launcher(job.flavour), job, self._cgroups)
 
     def submit(self, job: SandboxJob, *, user_key: str) -> Future[SandboxResult]:
         """Admit (or raise Busy) and start the job; the future resolves when it has finished."""

@@ -7,6 +7,8 @@ import threading
 from typing import Any
 
 from bot.sandbox.api import Flavour, IsolationUnavailable
+from bot.sandbox.cgroup import JobCgroups
+from bot.sandbox.cgroup import detect as detect_cgroups
 from bot.sandbox.local import LocalLauncher, warn_once
 from bot.sandbox.pool import PooledRunner
 from bot.sandbox.probe import HOW_TO_FIX, isolation_problem
@@ -24,9 +26,15 @@ def _register_atexit() -> None:
             _atexit_registered = True
 
 
-def make_warm_runner(*, slots: int = 4, queue_limit: int = 32) -> PooledRunner:
-    """The isolated warm pool, without the availability check (get_runner does that)."""
+def make_warm_runner(*, slots: int = 4, queue_limit: int = 32, cgroup: str | None = None,
+                     job_cgroups: JobCgroups | None = None) -> PooledRunner:  # fmt: skip
+    """The isolated warm pool, without the availability check (get_runner does that). Per-job cgroups
+    are used where the host delegates cgroup v2 (detected once per process; see bot.sandbox.cgroup)."""
     _register_atexit()
+    if job_cgroups is not None:
+        cgroups, isolation = job_cgroups, f"per-job cgroups under {job_cgroups.parent}"
+    else:
+        cgroups, isolation = detect_cgroups(cgroup)
     zygotes: dict[Flavour, ZygoteClient] = {}
 
     def launcher_for(flavour: Flavour) -> ZygoteClient:
@@ -37,7 +45,8 @@ def make_warm_runner(*, slots: int = 4, queue_limit: int = 32) -> PooledRunner:
         for client in zygotes.values():
             client.close()
 
-    return PooledRunner(launcher_for, slots=slots, queue_limit=queue_limit, on_close=close_zygotes)
+    return PooledRunner(launcher_for, slots=slots, queue_limit=queue_limit, on_close=close_zygotes,
+                        cgroups=cgroups, isolation=isolation)  # fmt: skip
 
 
 def make_local_runner(*, slots: int = 2, queue_limit: int = 32) -> PooledRunner:
@@ -53,7 +62,8 @@ def get_runner(settings: Any) -> PooledRunner:
     queue_limit = int(getattr(settings, "sandbox_queue_limit", 32))
     problem = isolation_problem()
     if problem is None:
-        return make_warm_runner(slots=slots, queue_limit=queue_limit)
+        return make_warm_runner(slots=slots, queue_limit=queue_limit,
+                                cgroup=getattr(settings, "sandbox_cgroup", None))  # fmt: skip
     if getattr(settings, "sandbox_allow_unsafe_local", False):
         return make_local_runner(slots=slots, queue_limit=queue_limit)
     raise IsolationUnavailable(f"code sandbox unavailable: {problem}. {HOW_TO_FIX}")

@@ -2,7 +2,7 @@
 
 Denied calls fail with EPERM (clone3 with ENOSYS so glibc falls back to clone for threads); syscalls
 of foreign ABIs (x32, i386) kill the process — libseccomp's default for a native-only filter.
-The list follows research/sandbox.md §4: no network, no exec, no new processes (threads allowed), no
+No network, no exec, no new processes (threads allowed), no
 namespace or mount games, no tracing of other processes, no kernel attack surface we do not need.
 """
 
@@ -13,8 +13,11 @@ import ctypes.util
 import errno
 
 SCMP_ACT_ALLOW = 0x7FFF0000
+SCMP_CMP_EQ = 4
 SCMP_CMP_MASKED_EQ = 7
 CLONE_THREAD = 0x00010000
+PR_SET_PDEATHSIG = 1
+F_SETPIPE_SZ = 1031
 
 
 def scmp_act_errno(code: int) -> int:
@@ -38,7 +41,17 @@ DENIED_SYSCALLS: tuple[str, ...] = (
     "mknodat", "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load", "reboot",
     "swapon", "swapoff", "acct", "quotactl", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
     "sethostname", "setdomainname", "iopl", "ioperm", "syslog", "vhangup", "lookup_dcookie", "uselib",
-    "fanotify_init", "setpriority",
+    "setpriority", "sched_setscheduler", "sched_setparam", "sched_setattr", "ioprio_set",
+    # memory a job could hold outside its address-space limit (RLIMIT_AS sees none of it): System V
+    # shared memory, message queues and semaphores, POSIX message queues, memfd files, pages gifted
+    # to pipes, POSIX timers (kernel memory each, no rlimit), NUMA page moves
+    "shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop",
+    "semctl", "semtimedop", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",
+    "mq_getsetattr", "memfd_create", "memfd_secret", "vmsplice", "timer_create", "process_madvise",
+    "move_pages", "migrate_pages",
+    # watching the host: inotify/fanotify on the read-only binds show which programs the host runs
+    "inotify_init", "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "fanotify_init",
+    "fanotify_mark",
     # identity changes
     "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid",
     "setgroups", "capset",
@@ -91,6 +104,11 @@ class SeccompFilter:
             self._add(eperm, name)
         # clone: threads (CLONE_THREAD set) are fine, new processes are not.
         self._add(eperm, "clone", _ArgCmp(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0))
+        # The zygote sets the job's parent-death signal before the filter: clearing it would let the job
+        # outlive a killed zygote.
+        self._add(eperm, "prctl", _ArgCmp(0, SCMP_CMP_EQ, PR_SET_PDEATHSIG, 0))
+        # Bigger pipe buffers are kernel memory outside RLIMIT_AS.
+        self._add(eperm, "fcntl", _ArgCmp(1, SCMP_CMP_EQ, F_SETPIPE_SZ, 0))
         # clone3 hides its flags in memory seccomp cannot read: make glibc fall back to clone.
         self._add(scmp_act_errno(errno.ENOSYS), "clone3")
 

@@ -3,19 +3,30 @@
 Supported: None, bool, int, float, str, list, tuple, dict with str keys, and numpy arrays of
 numeric/bool dtypes. The decoder trusts nothing: every length is checked against the bytes that are
 actually there and against caps, dtypes come from an allowlist, and nesting depth is bounded, so a
-hostile child can neither crash the parent nor make it allocate more than the frame it already read.
+hostile child can neither crash the parent nor make it allocate much more than the frames it sent:
+every decoding problem is a WireError, and a per-job DecodeBudget bounds the values and the time.
 Frames are `u32 length + payload` so a reader never needs more than one frame in memory.
 """
 
 from __future__ import annotations
 
+import re
 import struct
+import time
 from typing import Any
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_BIG_INT_DIGITS = 1000
 MAX_NDIM = 16
+#: A decoded array has at most this many elements, and no dimension is larger (so shapes like
+#: (0, 2**63) that hold no bytes are refused before numpy sees them).
+MAX_ARRAY_ELEMENTS = MAX_FRAME_BYTES
+#: Values (containers, scalars, arrays) one job's results may decode into: millions of tiny forged
+#: objects would cost the parent far more memory and time than their bytes suggest.
+MAX_OBJECTS_PER_JOB = 200_000
+_BIG_INT = re.compile(rb"-?(0|[1-9][0-9]*)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: dtype codes allowed on the wire (numpy dtype.str, little-endian or byte-order free).
 _ALLOWED_DTYPES = frozenset(
@@ -30,6 +41,32 @@ _U64 = struct.Struct("<Q")
 
 class WireError(ValueError):
     """The bytes are not a well-formed value (or exceed a cap)."""
+
+
+class DecodeBudget:
+    """What one job's results may cost the parent to decode: a count of values and a deadline.
+
+    Shared by every frame of a job, so the cost of reading a hostile result is bounded in total,
+    and reading counts against the job's own time.
+    """
+
+    def __init__(self, max_objects: int = MAX_OBJECTS_PER_JOB, deadline: float | None = None) -> None:
+        self.objects_left = max_objects
+        self.deadline = deadline
+        self._until_clock = 1024
+
+    def spend(self) -> None:
+        self.objects_left -= 1
+        if self.objects_left < 0:
+            raise WireError("too many values")
+        self._until_clock -= 1
+        if self._until_clock <= 0:
+            self._until_clock = 1024
+            self.check_clock()
+
+    def check_clock(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise WireError("reading it took too long")
 
 
 class UnsupportedValue(TypeError):
@@ -176,13 +213,37 @@ def _encode_array(out: bytearray, array: Any, np: Any) -> None:
 
 
 # ---------------------------------------------------------------- decoding
-def decode(payload: bytes) -> Any:
+def decode(payload: bytes, budget: DecodeBudget | None = None) -> Any:
+    """The value in `payload`. Every way the bytes can be wrong raises WireError, nothing else."""
     if len(payload) > MAX_FRAME_BYTES:
         raise WireError("frame too large")
-    value, end = _decode_at(memoryview(payload), 0, 0)
+    budget = budget if budget is not None else DecodeBudget()
+    budget.check_clock()
+    try:
+        value, end = _decode_at(memoryview(payload), 0, 0, budget)
+    except WireError:
+        raise
+    except (ValueError, TypeError, OverflowError, IndexError, struct.error) as exc:
+        raise WireError(f"malformed value ({type(exc).__name__})") from None
+    except (MemoryError, RecursionError) as exc:
+        raise WireError(f"value too costly to read ({type(exc).__name__})") from None
     if end != len(payload):
         raise WireError("trailing bytes after value")
     return value
+
+
+def _text(raw: bytes) -> str:
+    """UTF-8 text; lone surrogates (valid only in Python's own encoding) become U+FFFD, so no decoded
+    string can break a JSON verdict or a Discord message later."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError as exc:
+        raise WireError("invalid utf-8 string") from exc
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _need(buf: memoryview, pos: int, n: int) -> None:
@@ -190,9 +251,10 @@ def _need(buf: memoryview, pos: int, n: int) -> None:
         raise WireError("truncated value")
 
 
-def _decode_at(buf: memoryview, pos: int, depth: int) -> tuple[Any, int]:
+def _decode_at(buf: memoryview, pos: int, depth: int, budget: DecodeBudget) -> tuple[Any, int]:
     if depth > MAX_DEPTH + 1:
         raise WireError("nested too deeply")
+    budget.spend()
     _need(buf, pos, 1)
     tag = buf[pos]
     pos += 1
@@ -216,11 +278,8 @@ def _decode_at(buf: memoryview, pos: int, depth: int) -> tuple[Any, int]:
         raw = bytes(buf[pos : pos + n])
         pos += n
         if tag == ord("s"):
-            try:
-                return raw.decode("utf-8", "surrogatepass"), pos
-            except UnicodeDecodeError as exc:
-                raise WireError("invalid utf-8 string") from exc
-        if n > MAX_BIG_INT_DIGITS or not raw.lstrip(b"-").isdigit():
+            return _text(raw), pos
+        if n > MAX_BIG_INT_DIGITS + 1 or not _BIG_INT.fullmatch(raw):
             raise WireError("invalid big integer")
         return int(raw), pos
     if tag in (ord("l"), ord("t")):
@@ -230,7 +289,7 @@ def _decode_at(buf: memoryview, pos: int, depth: int) -> tuple[Any, int]:
         _need(buf, pos, n)  # every item takes at least one byte
         items = []
         for _ in range(n):
-            item, pos = _decode_at(buf, pos, depth + 1)
+            item, pos = _decode_at(buf, pos, depth + 1, budget)
             items.append(item)
         return (items if tag == ord("l") else tuple(items)), pos
     if tag == ord("d"):
@@ -240,10 +299,10 @@ def _decode_at(buf: memoryview, pos: int, depth: int) -> tuple[Any, int]:
         _need(buf, pos, 2 * n)
         result: dict[str, Any] = {}
         for _ in range(n):
-            key, pos = _decode_at(buf, pos, depth + 1)
+            key, pos = _decode_at(buf, pos, depth + 1, budget)
             if type(key) is not str:
                 raise WireError("dict key is not a string")
-            result[key], pos = _decode_at(buf, pos, depth + 1)
+            result[key], pos = _decode_at(buf, pos, depth + 1, budget)
         return result, pos
     if tag == ord("a"):
         return _decode_array(buf, pos)
@@ -271,9 +330,13 @@ def _decode_array(buf: memoryview, pos: int) -> tuple[Any, int]:
     nbytes = _U64.unpack_from(buf, pos)[0]
     pos += 8
     dtype = np.dtype(code)
+    if any(dim > MAX_ARRAY_ELEMENTS for dim in shape):
+        raise WireError("array dimension too large")
     count = 1
     for dim in shape:
         count *= dim  # python ints: no overflow
+    if count > MAX_ARRAY_ELEMENTS:
+        raise WireError("array has too many elements")
     if count * dtype.itemsize != nbytes or nbytes > MAX_FRAME_BYTES:
         raise WireError("array size does not match its shape")
     _need(buf, pos, nbytes)
@@ -285,10 +348,14 @@ def _decode_array(buf: memoryview, pos: int) -> tuple[Any, int]:
 class FrameReader:
     """Splits a byte stream into frames; refuses frames over the cap instead of buffering them."""
 
-    def __init__(self, max_frame: int = MAX_FRAME_BYTES, max_total: int = 4 * MAX_FRAME_BYTES) -> None:
+    def __init__(self, max_frame: int = MAX_FRAME_BYTES, max_total: int = 4 * MAX_FRAME_BYTES,
+                 max_frames: int | None = None) -> None:  # fmt: skip
         self._buf = bytearray()
         self._max_frame = max_frame
         self._max_total = max_total
+        #: millions of tiny frames would cost the parent far more than their bytes: a job sends one
+        #: frame per case plus a few, so more than that is refused as it arrives
+        self._frames_left = max_frames
         self._total = 0
 
     def feed(self, data: bytes) -> list[bytes]:
@@ -303,6 +370,10 @@ class FrameReader:
                 raise WireError("frame too large")
             if len(self._buf) < 4 + n:
                 break
+            if self._frames_left is not None:
+                self._frames_left -= 1
+                if self._frames_left < 0:
+                    raise WireError("too many messages")
             with memoryview(self._buf) as view:
                 frames.append(bytes(view[4 : 4 + n]))
             del self._buf[: 4 + n]

@@ -7,7 +7,8 @@ Control protocol over a SOCK_SEQPACKET socket, messages in the strict wire forma
   parent -> zygote  {"op": "spawn", "id", "limits"} + fds (request_r, result_w, stdout_w)
                     {"op": "kill", "id"}
   zygote -> parent  {"op": "ready", "pid"} | {"op": "failed", "error"}
-                    {"op": "started", "id"} | {"op": "exited", "id", "code"}  (code: waitstatus_to_exitcode)
+                    {"op": "started", "id", "pid"} + the job's pidfd
+                  {"op": "exited", "id", "code"}  (code: waitstatus_to_exitcode)
                     {"op": "spawn_failed", "id", "error"}
 The zygote exits when the control socket closes (parent gone), killing every job it started.
 """
@@ -19,6 +20,7 @@ import contextlib
 import fcntl
 import gc
 import os
+import select
 import selectors
 import signal
 import socket
@@ -32,8 +34,9 @@ from bot.sandbox.seccomp_filter import SeccompFilter
 _MAX_FDS = 3
 
 
-def _send(sock: socket.socket, message: dict[str, Any]) -> None:
-    sock.send(wire.encode(message))
+def _send(sock: socket.socket, message: dict[str, Any], fds: tuple[int, ...] = ()) -> None:
+    ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds).tobytes())] if fds else []
+    sock.sendmsg([wire.encode(message)], ancillary)
 
 
 def _recv(sock: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
@@ -71,17 +74,23 @@ def _preload(flavour: str) -> None:
         torch.set_num_interop_threads(1)
         torch.nn.functional.relu(torch.ones(4, dtype=torch.float64) @ torch.ones(4, dtype=torch.float64))
         torch.from_numpy(numpy.ones(3)).numpy()
+        import torch.autograd.forward_ad
+        import torch.func  # loaded here so the autograd ban finds its entry points
+
+        child.index_autograd_entry_points()
     else:
         sys.meta_path.insert(0, _TorchBlocker())  # type: ignore[arg-type]
 
 
 def _job_process(fds: list[int], proc_fd: int, limits: jail.JobLimits, seccomp: SeccompFilter,
-                 outer_ids: tuple[int, int]) -> None:  # fmt: skip
+                 outer_ids: tuple[int, int], zygote_pidfd: int) -> None:  # fmt: skip
     """The job process: born in new namespaces as PID 1, it settles them, locks down and runs the job.
     Never returns."""
     result_fd = fds[1]
     try:
         linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if select.select([zygote_pidfd], [], [], 0)[0]:
+            os._exit(1)  # the zygote died before the death signal was armed: nobody would stop us
         # Fixed layout: 0 /dev/null, 1+2 stdout pipe, 3 request, 4 result, 5 /proc. Everything else closed.
         high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (*fds, proc_fd)]
         null = os.open("/dev/null", os.O_RDONLY)
@@ -112,6 +121,7 @@ def serve(sock: socket.socket, proc_fd: int, seccomp: SeccompFilter) -> None:
     selector.register(sock, selectors.EVENT_READ, None)
     jobs: dict[int, tuple[int, int]] = {}  # job id -> (pid, pidfd)
     outer_ids = (os.geteuid(), os.getegid())
+    own_pidfd = os.pidfd_open(os.getpid())
     while True:
         for key, _ in selector.select():
             if key.data is None:
@@ -137,13 +147,15 @@ def serve(sock: socket.socket, proc_fd: int, seccomp: SeccompFilter) -> None:
                         _send(sock, {"op": "spawn_failed", "id": job_id, "error": str(exc)})
                         continue
                     if pid == 0:
-                        _job_process(fds, proc_fd, limits, seccomp, outer_ids)
+                        _job_process(fds, proc_fd, limits, seccomp, outer_ids, own_pidfd)
                     for fd in fds:
                         os.close(fd)
                     pidfd = os.pidfd_open(pid)
                     jobs[job_id] = (pid, pidfd)
                     selector.register(pidfd, selectors.EVENT_READ, job_id)
-                    _send(sock, {"op": "started", "id": job_id})
+                    # The parent gets its own pidfd of the job: it kills the job itself at the wall
+                    # clock, even if this zygote is stopped or gone, and places it in its cgroup.
+                    _send(sock, {"op": "started", "id": job_id, "pid": pid}, (pidfd,))
                 elif op == "kill" and job_id in jobs:
                     signal.pidfd_send_signal(jobs[job_id][1], signal.SIGKILL)
                 elif op == "demote" and job_id in jobs:

@@ -156,17 +156,31 @@ class ZygoteClient:
 
     def _read_loop(self, sock: socket.socket, process: subprocess.Popen[bytes]) -> None:
         while True:
+            fds: list[int] = []
             try:
-                data = sock.recv(1 << 16)
+                data, fds = _recv_with_fds(sock)
                 message = wire.decode(data) if data else None
             except (OSError, wire.WireError):
                 message = None
-            if message is None:
+            if not isinstance(message, dict):
+                for fd in fds:
+                    os.close(fd)
                 break
             handle = self._handles.get(message.get("id"))  # type: ignore[arg-type]
+            if handle is None or message.get("op") != "started":
+                for fd in fds:
+                    os.close(fd)
             if handle is None:
                 continue
-            if message.get("op") == "exited":
+            if message.get("op") == "started":
+                pid = message.get("pid")
+                for extra in fds[1:]:
+                    os.close(extra)
+                if type(pid) is int and fds:
+                    handle.attach(pid, fds[0])
+                elif fds:
+                    os.close(fds[0])
+            elif message.get("op") == "exited":
                 self._handles.pop(message["id"], None)
                 code = message.get("code")
                 handle.finish(code if isinstance(code, int) else None)
@@ -185,6 +199,17 @@ class ZygoteClient:
             handle = self._handles.pop(job_id, None)
             if handle is not None:
                 handle.finish(None, "the sandbox service stopped")
+
+
+def _recv_with_fds(sock: socket.socket) -> tuple[bytes, list[int]]:
+    data, ancdata, _flags, _addr = sock.recvmsg(1 << 16, socket.CMSG_SPACE(4 * 4))
+    fds: list[int] = []
+    for level, kind, payload in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            received = array.array("i")
+            received.frombytes(payload[: len(payload) - (len(payload) % received.itemsize)])
+            fds.extend(received)
+    return data, fds
 
 
 def close_all_zygotes() -> None:

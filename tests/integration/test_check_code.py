@@ -7,6 +7,7 @@ tests/unit/test_coding_tasks.py); these prove the pieces work together across th
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -62,10 +63,32 @@ async def test_every_task_across_the_isolation_boundary(runner: PooledRunner, sl
 
 async def test_dropout_seed_task_passes_good_and_explains_keep_probability(runner: PooledRunner) -> None:
     good = await _check(runner, "dropout", "dropout_good.py")
-    assert good.passed and good.status == "passed" and len(good.cases) == 7
+    assert good.passed and good.status == "passed" and len(good.cases) == 4
     bad = await _check(runner, "dropout", "dropout_bad_keep_prob.py")
     assert bad.status == "failed"
-    assert "with p=0.8 you dropped 20% of the elements: is p the drop probability?" in bad.feedback
+    assert re.search(r"with p=0\.\d+ you dropped \d+% of the elements: is p the drop probability\?", bad.feedback)
+
+
+@pytest.mark.parametrize("name", ["dropout_bad_fixed_positional_mask.py", "dropout_bad_magnitude_pruning.py",
+                                  "dropout_bad_fixed_seed_mask.py", "dropout_bad_whole_rows.py",
+                                  "dropout_bad_biased_rate.py"])  # fmt: skip
+async def test_gamed_dropout_masks_fail_across_the_isolation_boundary(runner: PooledRunner, name: str) -> None:
+    verdict = await _check(runner, "dropout", name)
+    assert verdict.status == "failed" and _expected_feedback(name) in verdict.feedback
+
+
+async def test_cases_come_from_a_fresh_seed_that_the_verdict_names(runner: PooledRunner) -> None:
+    """Special-casing the hidden grid cannot work: every submission gets new shapes and p, and a failed
+    verdict names its seed; the same seed gives the same cases (and the same verdict) again."""
+    source = (SUBMISSIONS / "dropout_bad_keep_prob.py").read_text(encoding="utf-8")
+    first = await check_submission("dropout", source, runner, user_key="seed-1", tasks_dir=TASKS_DIR)
+    second = await check_submission("dropout", source, runner, user_key="seed-2", tasks_dir=TASKS_DIR)
+    assert first.seed is not None and second.seed is not None and first.seed != second.seed
+    assert f"(Cases from seed {first.seed}.)" in first.feedback
+    again = await check_submission("dropout", source, runner, user_key="seed-3", tasks_dir=TASKS_DIR,
+                                   seed=first.seed)  # fmt: skip
+    assert again.feedback == first.feedback
+    assert not re.search(r"\(\d+, \d+", first.feedback)  # no hidden shape is printed
 
 
 async def test_mlp_seed_task_fails_an_unstable_softmax_with_the_reason(runner: PooledRunner) -> None:
@@ -134,3 +157,37 @@ def test_cli_tasks_lists_every_task() -> None:
     assert all(set(row) == {"slug", "title", "difficulty", "topic"} for row in rows)
     text = _cli("tasks")
     assert text.returncode == 0 and "dropout" in text.stdout and "T08" in text.stdout
+
+
+FORGED_RESULT = (
+    "import os, struct\n"
+    "def softmax_cross_entropy(logits, y):\n"
+    "    payload = b'I\\x03\\x00\\x00\\x00--5'  # a big integer that is not one\n"
+    "    os.write(4, struct.pack('<I', len(payload)) + payload)\n"
+    "    os._exit(0)\n"
+)
+
+
+def test_cli_forged_result_is_an_unreadable_output_verdict(tmp_path: Path) -> None:
+    path = tmp_path / "forged.py"
+    path.write_text(FORGED_RESULT)
+    done = _cli("check-code", "softmax_ce", str(path), "--json")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    data = json.loads(done.stdout)
+    assert data["status"] == "crashed" and data["passed"] is False
+    assert data["feedback"].startswith("Your code's output could not be read: ")
+
+
+def test_cli_hostile_source_text_gets_a_verdict_not_a_traceback(tmp_path: Path) -> None:
+    nested = tmp_path / "nested.py"
+    nested.write_text("import torch\nx = " + "-" * 3500 + "1\n" + "def softmax_cross_entropy(l, y):\n    return 0\n")
+    surrogate = tmp_path / "surrogate.py"
+    surrogate.write_text("def softmax_cross_entropy(logits, y):\n    raise ValueError('\\udc80\\ud800 broken')\n")
+    huge = tmp_path / "huge.py"
+    huge.write_text("# " + "x" * 300_000 + "\n")
+    for path, status in ((nested, None), (surrogate, "failed"), (huge, "error")):
+        done = _cli("check-code", "softmax_ce", str(path), "--json")
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        data = json.loads(done.stdout)
+        assert status is None or data["status"] == status, data
+    assert "too long" in json.loads(_cli("check-code", "softmax_ce", str(huge), "--json").stdout)["feedback"]

@@ -60,6 +60,17 @@ def _array_header(code: bytes, shape: tuple[int, ...], nbytes: int) -> bytes:
         pytest.param(b"I\x03\x00\x00\x00abc", id="bad-big-int"),
         pytest.param(b"s\x02\x00\x00\x00\xff\xfe", id="bad-utf8"),
         pytest.param(b"", id="empty"),
+        pytest.param(b"I\x03\x00\x00\x00--5", id="big-int-double-minus"),
+        pytest.param(b"I\x02\x00\x00\x00+5", id="big-int-plus"),
+        pytest.param(b"I\x03\x00\x00\x00 12", id="big-int-space"),
+        pytest.param(b"I\x03\x00\x00\x00012", id="big-int-leading-zero"),
+        pytest.param(b"I\x04\x00\x00\x001_00", id="big-int-underscore"),
+        pytest.param(b"I\x00\x00\x00\x00", id="big-int-empty"),
+        pytest.param(_array_header(b"<f8", (0, 2**63), 0), id="empty-array-huge-dim"),
+        pytest.param(_array_header(b"<f8", (0, 2**64 - 1, 2**64 - 1), 0), id="empty-array-max-dims"),
+        pytest.param(_array_header(b"|b1", (2**12, 2**12, 2), 2**25), id="too-many-elements"),
+        pytest.param(b"a\x03<f8\xff", id="ndim-255"),
+        pytest.param(b"a\xff" + b"x" * 10, id="dtype-code-overrun"),
     ],
 )
 def test_malformed_payloads_are_rejected(payload: bytes) -> None:
@@ -79,3 +90,36 @@ def test_frame_reader_splits_a_stream_and_refuses_oversized_frames() -> None:
         total_cap = wire.FrameReader(max_total=1000)
         for _ in range(100):
             total_cap.feed(wire.frame("x" * 20))
+
+
+def test_lone_surrogates_are_replaced_not_passed_on() -> None:
+    payload = b"s\x06\x00\x00\x00\xed\xa0\x80ok\x21"
+    text = wire.decode(payload)
+    assert text == "\ufffdok!"
+    text.encode("utf-8")  # encodable: a JSON verdict or a Discord message can carry it
+
+
+def test_a_job_decodes_a_bounded_number_of_values() -> None:
+    many = b"l" + struct.pack("<I", wire.MAX_OBJECTS_PER_JOB + 10) + b"d\x00\x00\x00\x00" * (wire.MAX_OBJECTS_PER_JOB + 10)
+    with pytest.raises(wire.WireError, match="too many values"):
+        wire.decode(many)
+    budget = wire.DecodeBudget(max_objects=1000)  # shared by every frame of one job
+    small = wire.encode(list(range(400)))
+    wire.decode(small, budget)
+    wire.decode(small, budget)
+    with pytest.raises(wire.WireError, match="too many values"):
+        wire.decode(small, budget)
+
+
+def test_decoding_past_the_jobs_deadline_is_refused() -> None:
+    import time
+
+    with pytest.raises(wire.WireError, match="took too long"):
+        wire.decode(wire.encode([0] * 10), wire.DecodeBudget(deadline=time.monotonic() - 1))
+
+
+def test_frame_reader_refuses_more_frames_than_a_job_sends() -> None:
+    reader = wire.FrameReader(max_frames=3)
+    assert len(reader.feed(wire.frame(1) + wire.frame(2) + wire.frame(3))) == 3
+    with pytest.raises(wire.WireError, match="too many messages"):
+        reader.feed(wire.frame(4))
