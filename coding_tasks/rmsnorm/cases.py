@@ -9,7 +9,7 @@ from bot.coding.case import Case
 
 def _case(rng: np.random.Generator, name: str, about: str, shape: tuple[int, ...], *, scale: float = 1.0,
           eps: float = 1e-6, zero_first: bool = False) -> Case:
-    x = rng.standard_normal(shape) * scale + rng.standard_normal(shape[:-1] + (1,)) * scale
+    x = rng.standard_normal(shape) * scale + rng.standard_normal((*shape[:-1], 1)) * scale
     if zero_first:
         x.reshape(-1, shape[-1])[0] = 0.0
     inputs = {"x": x, "gamma": rng.uniform(0.5, 2.0, size=shape[-1]), "eps": eps,
