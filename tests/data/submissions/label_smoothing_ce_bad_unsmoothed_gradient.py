@@ -3,7 +3,7 @@ import numpy as np
 
 
 def label_smoothing_cross_entropy(logits, y, smoothing):
-    n, c = logits.shape
+    n = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     nll = -log_probs[np.arange(n), y]
