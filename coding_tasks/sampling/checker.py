@@ -15,7 +15,7 @@ import torch
 from bot.coding.case import Case, CaseCheck
 from bot.coding.compare import as_numeric_array
 
-from .reference import crossing_token, distribution, expected_probs
+from .reference import crossing_token, distribution, expected
 
 MIN_EXPECTED_COUNT = 25.0
 CHI2_FAIL_P = 1e-6
@@ -40,14 +40,14 @@ def chi_square(counts: np.ndarray, probs: np.ndarray) -> tuple[float, float]:
     """
     n = counts.sum()
     support = probs > 0
-    observed, expected = counts[support].astype(np.float64), probs[support] * n
-    small = expected < 5
+    observed, want = counts[support].astype(np.float64), probs[support] * n
+    small = want < 5
     if small.any():
         observed = np.append(observed[~small], observed[small].sum())
-        expected = np.append(expected[~small], expected[small].sum())
+        want = np.append(want[~small], want[small].sum())
     if observed.size < 2:
         return 0.0, 1.0
-    statistic = float(np.sum((observed - expected) ** 2 / expected))
+    statistic = float(np.sum((observed - want) ** 2 / want))
     dof = observed.size - 1
     p_value = float(torch.special.gammaincc(torch.tensor(dof / 2, dtype=torch.float64),
                                             torch.tensor(statistic / 2, dtype=torch.float64)))
@@ -102,7 +102,7 @@ def _fits(counts: np.ndarray, probs: np.ndarray) -> bool:
 
 
 def _explain_frequencies(inputs: dict, counts: np.ndarray, probs: np.ndarray, p_value: float) -> str:
-    right = expected_probs(inputs)
+    right = expected(inputs)["probs"]
     for kwargs, hint in VARIANTS:
         variant = distribution(inputs, **kwargs)
         if not np.allclose(variant, right) and _fits(counts, variant):
@@ -128,7 +128,7 @@ def check_case(case: Case, got: dict) -> CaseCheck:
     if again.shape != (min(again.size, tokens.size),) or not np.array_equal(again, tokens[: again.size]):
         return CaseCheck.fail("the same seed gave different tokens: draw all randomness from rng, the numpy "
                               "Generator passed in (not np.random.* functions or torch's global generator)")
-    probs = expected_probs(inputs)
+    probs = expected(inputs)["probs"]
     counts = np.bincount(tokens, minlength=size)
     if ((counts > 0) & (probs == 0)).any():
         return CaseCheck.fail(_explain_outside(inputs, counts, probs))

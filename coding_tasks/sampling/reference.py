@@ -7,6 +7,11 @@ import numpy as np
 import torch
 
 
+def expected(inputs: dict) -> dict[str, np.ndarray]:
+    """What the checker compares the draws with: the probability of each token."""
+    return {"probs": expected_probs(inputs)}
+
+
 def expected_probs(inputs: dict) -> np.ndarray:
     """Temperature, then top-k, then top-p on the renormalised top-k distribution (crossing token kept)."""
     logits = torch.tensor(inputs["logits"], dtype=torch.float64)

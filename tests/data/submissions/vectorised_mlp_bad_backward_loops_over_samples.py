@@ -1,4 +1,5 @@
 # expect: failed | your mlp_backward took
+# sandbox-only: timed against the reference; BLAS is single-threaded only inside the sandbox
 import numpy as np
 
 
