@@ -54,6 +54,11 @@ def chi_square(counts: np.ndarray, probs: np.ndarray) -> tuple[float, float]:
     return statistic, p_value
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _rank(inputs: dict, token: int) -> int:
     """0 for the largest logit."""
     return int(np.sum(inputs["logits"] > inputs["logits"][token]))
@@ -88,7 +93,7 @@ def _explain_missing(inputs: dict, counts: np.ndarray, probs: np.ndarray) -> str
         return f"{never}: {VARIANTS[0][1]}"
     top_k = inputs["top_k"]
     if top_k is not None and _rank(inputs, token) == top_k - 1:
-        return f"{never}: it has the {top_k}th highest logit, and top_k={top_k} keeps {top_k} tokens"
+        return f"{never}: it has the {_ordinal(top_k)} highest logit, and top_k={top_k} keeps {top_k} tokens"
     for kwargs, hint in VARIANTS:
         if _fits(counts, distribution(inputs, **kwargs)):
             return f"{never}: {hint}"
