@@ -10,7 +10,7 @@ from bot.coding.case import Case
 RATIO_LIMIT = 10.0
 #: ... and mlp_forward or mlp_backward alone at most this many times its counterpart's (a loop confined to
 #: one function is diluted in the whole step's time)
-PART_RATIO_LIMIT = 25.0
+PART_RATIO_LIMIT = 10.0
 #: the timed batch: small layers, so a vectorised step is BLAS-cheap and a per-sample loop is all overhead
 TIMED = {"n": 4096, "d": 8, "h": 16, "c": 10}
 

@@ -187,6 +187,7 @@ def _timed_result(case: Case, ref: list[float], sub: list[float]) -> dict:
     ([0.040, 0.0007, 0.00003], False, "mlp_forward"),   # a loop in the forward pass: 57x there, 25x overall
     ([0.0004, 0.120, 0.00003], False, "mlp_backward"),  # a loop in the backward pass
     ([0.0110, 0.0008, 0.00003], False, "mlp_forward"),  # 27x in one function, under 10x overall
+    ([0.0004, 0.0080, 0.00003], False, "mlp_backward"),  # 11x in the backward pass, 7.5x overall
     ([0.0004, 0.0007, 0.0200], False, "sgd_update"),    # a loop over the weights' entries
 ])
 def test_vectorised_timing_verdict(sub: list[float], passes: bool, named: str | None) -> None:
