@@ -1,0 +1,23 @@
+# expect: failed | top-p must KEEP the token that takes the cumulative probability to or past top_p
+import numpy as np
+
+
+def sample_token(logits, temperature, top_k, top_p, rng):
+    if temperature == 0:
+        return int(np.argmax(logits))
+    scaled = logits / temperature
+    if top_k is not None:
+        kth = np.sort(scaled)[-top_k]
+        scaled = np.where(scaled >= kth, scaled, -np.inf)
+    probs = np.exp(scaled - scaled.max())
+    probs /= probs.sum()
+    if top_p is not None:
+        order = np.argsort(-probs)
+        cum = np.cumsum(probs[order])
+        keep = order[cum <= top_p]  # stops before the token that crosses top_p
+        if keep.size == 0:
+            keep = order[:1]
+        kept = np.zeros_like(probs)
+        kept[keep] = probs[keep]
+        probs = kept / kept.sum()
+    return int(rng.choice(len(probs), p=probs))
