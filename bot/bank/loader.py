@@ -43,6 +43,8 @@ class Bank:
     misconceptions: dict[str, Misconception] = field(default_factory=dict)
     personas: dict[str, Persona] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
+    #: question id -> the file it came from (relative, as errors name it)
+    question_files: dict[str, str] = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question:
         try:
@@ -174,6 +176,7 @@ def load_bank(root: Path, *, strict: bool = True) -> Bank:
         misconceptions={k: v for k, (v, _) in sorted(misconceptions.items())},
         personas={k: v for k, (v, _) in personas.items()},
         errors=errors,
+        question_files={k: name for k, (_, name) in sorted(questions.items())},
     )
     if strict and errors:
         raise ContentLoadError(errors)

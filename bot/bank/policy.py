@@ -1,4 +1,4 @@
-"""Bank-wide rules beyond the schema: size, balance, and no near-duplicate questions."""
+"""Bank-wide rules beyond the schema: size, balance, complete rubrics, and no near-duplicate questions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from bot.bank.loader import Bank, ContentError
+from bot.bank.schema import fold_statement
 
 MIN_QUESTIONS = 200
 MIN_PER_TOPIC = 8
@@ -59,4 +60,38 @@ def check_near_duplicates(bank: Bank, encode: Callable[[Sequence[str]], np.ndarr
         a, b = questions[int(i)], questions[int(j)]
         errors.append(ContentError(f"content/questions/{a.topic}", a.id, "prompt",
                                    f"near-duplicate of {b.id} (cosine {similarity[i, j]:.3f} > {NEAR_DUPLICATE_COSINE})"))
+    return errors
+
+
+def check_rubrics(bank: Bank) -> list[ContentError]:
+    """Every key point names what a wrong candidate says instead; every question marks its central point.
+
+    The schema allows both to be absent (so a draft still loads); the bank as shipped must have them,
+    because the grader learns wrong claims from `contradictions` and caps answers that miss the
+    `central` point. A contradiction that repeats a right statement of another key point of the same
+    question is also an error: it would teach the grader that a correct sentence is wrong.
+    """
+    errors: list[ContentError] = []
+    for qid, question in bank.questions.items():
+        where = bank.question_files.get(qid, f"content/questions/{question.topic}")
+        central = [kp.id for kp in question.key_points if kp.central]
+        if len(central) != 1:
+            found = ", ".join(central) if central else "none"
+            errors.append(ContentError(where, qid, "key_points.central",
+                                       f"exactly one key point must have `central: true` (found {found}): "
+                                       "mark the point that carries the question's central why or mechanism"))
+        right = {fold_statement(text): kp.id for kp in question.key_points
+                 for text in (kp.point, *kp.phrasings, *kp.claims)}
+        for kp in question.key_points:
+            field = f"key_points.{kp.id}.contradictions"
+            if not kp.contradictions:
+                errors.append(ContentError(where, qid, field,
+                                           f"key point {kp.id} has no contradictions: add 1-3 things a confident "
+                                           "but wrong candidate says instead of it, in the candidate's words"))
+            for text in kp.contradictions:
+                other = right.get(fold_statement(text))
+                if other is not None:
+                    errors.append(ContentError(where, qid, field,
+                                               f"key point {kp.id}: contradiction {text!r} repeats a right "
+                                               f"statement of {other}"))
     return errors

@@ -21,7 +21,7 @@ KEY_POINT_ID = r"^kp\d$"
 STATEMENT_MIN, STATEMENT_MAX = 15, 300  # length of one contradiction or claim
 
 
-def _fold(text: str) -> str:
+def fold_statement(text: str) -> str:
     """Case- and spacing-insensitive form, so a near-verbatim copy counts as the same statement."""
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
@@ -79,7 +79,7 @@ class KeyPoint(_Record):
                 raise ValueError(
                     f"{value!r} has {len(value.strip())} characters; write {STATEMENT_MIN}-{STATEMENT_MAX}"
                 )
-        if len({_fold(v) for v in values}) != len(values):
+        if len({fold_statement(v) for v in values}) != len(values):
             raise ValueError("entries repeat")
         return values
 
@@ -92,9 +92,9 @@ class KeyPoint(_Record):
 
     @model_validator(mode="after")
     def _contradictions_differ(self) -> KeyPoint:
-        said_right = {_fold(text) for text in (self.point, *self.phrasings, *self.claims)}
+        said_right = {fold_statement(text) for text in (self.point, *self.phrasings, *self.claims)}
         for text in self.contradictions:
-            if _fold(text) in said_right:
+            if fold_statement(text) in said_right:
                 raise ValueError(f"contradiction {text!r} repeats the point, a phrasing or a claim")
         return self
 

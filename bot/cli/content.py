@@ -18,7 +18,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bot.bank.loader import load_bank
-    from bot.bank.policy import check_balance, check_near_duplicates, counts
+    from bot.bank.policy import check_balance, check_near_duplicates, check_rubrics, counts
     from bot.config import get_settings
     from bot.log import setup_logging
 
@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     bank = load_bank(settings.content_dir, strict=False)
     errors = list(bank.errors)
     errors += check_balance(bank)
+    errors += check_rubrics(bank)
     errors += _seed_map_errors(settings.content_dir, bank)
     task_errors = _coding_task_errors(settings.coding_tasks_dir)
     if not args.no_embeddings and bank.questions:
