@@ -11,6 +11,16 @@ Prints one `name: value unit (detail)` line per figure (DESIGN.md §6):
   answer_burst_bot_cpu_ms_per_answer  CPU time the bot process spent per answer during the burst (all threads)
   answer_burst_encode_only_ms  the model alone encoding the burst's texts, after the bot stopped (nothing
                              else running): a floor under the burst's last graded reply on this machine
+With Redis available (redis-server installed, or REDIS_URL), the same burst again with REDIS_URL set and
+two `viva worker` processes doing the grading and code checks (README "Scaling out"):
+  queue_enqueue_to_start_p50_ms / _p95_ms  the queue's own overhead: job submitted -> a worker starts it
+                             (idle workers, one job at a time, straight through Redis)
+  queued_answer_reply_p95_ms the burst of 100 answers through the bot with 2 workers (and its p50)
+  queued_burst_bot_cpu_ms_per_answer  the bot process's CPU per answer when workers grade (target <= 10 ms)
+  burst_100_in_process_s / burst_100_two_workers_s / burst_two_workers_vs_in_process  side by side
+  queued_code_reply_p95_ms   /code submit -> verdict with the sandbox in the workers
+  worker_answers_per_core_s  answers graded per CPU-second of worker time in the burst (per worker core)
+  worker_cores_for_burst_100_p95_1s  worker cores a burst of 100 needs to finish within 1 s
 
 The bot runs as deployed: `python -m bot run` in its own process, configured only through the environment
 (DISCORD_API_BASE and DISCORD_GATEWAY_URL point it at the fake), with a fresh SQLite file, the real grader
@@ -31,6 +41,7 @@ import os
 import re
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +62,8 @@ GOOD_DROPOUT = (REPO_ROOT / "tests" / "data" / "submissions" / "dropout_good.py"
 DEV_ANSWERS = [row["student_answer"] for row in
                csv.DictReader((REPO_ROOT / "tests/data/grader_dev.csv").read_text(encoding="utf-8").splitlines())]
 READY_LINE = "grader ready"
+QUEUED_READY_LINE = "work queue ready"
+WORKERS = 2
 #: The paced round: the same 100 answers spread over this many seconds (10 answers a second).
 PACED_SPREAD_S = 10.0
 
@@ -79,12 +92,17 @@ def words(texts: Sequence[str]) -> float:
 class BotProcess:
     """`python -m bot run` against the fake; its log is kept to tell readiness and to explain failures."""
 
-    def __init__(self, fake: FakeDiscord, db_url: str) -> None:
+    def __init__(self, fake: FakeDiscord, db_url: str, *, redis_url: str | None = None) -> None:
         self.env = {
-            **os.environ, "DISCORD_TOKEN": "fake-token", "DATABASE_URL": db_url, "LOG_LEVEL": "INFO",
+            **{k: v for k, v in os.environ.items() if k != "REDIS_URL"}, "DISCORD_TOKEN": "fake-token",
+            "DATABASE_URL": db_url, "LOG_LEVEL": "INFO",
             "DISCORD_API_BASE": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url,
             "DISCORD_SYNC_COMMANDS": "always", "HF_HUB_OFFLINE": "1",
         }
+        self.ready_line = READY_LINE
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+            self.ready_line = QUEUED_READY_LINE
         self.process: asyncio.subprocess.Process | None = None
         self.log: list[str] = []
         self.ready = asyncio.Event()
@@ -102,7 +120,7 @@ class BotProcess:
         async for raw in self.process.stderr:
             line = raw.decode(errors="replace").rstrip()
             self.log.append(line)
-            if READY_LINE in line:
+            if self.ready_line in line:
                 self.ready.set()
 
     async def wait_ready(self) -> None:
@@ -140,6 +158,11 @@ class BotProcess:
             await self.process.wait()
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
+
+
+def cpu_seconds_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _vm_hwm_kb(pid: int) -> float:
@@ -237,6 +260,123 @@ def encode_only_ms(answers: Sequence[str]) -> tuple[float, int, int]:
     return min(timings), len(texts), tokens
 
 
+class WorkerProcesses:
+    """`viva worker` processes (code and grade) on one Redis, with their CPU time for the capacity figures."""
+
+    def __init__(self, redis_url: str, count: int, folder: Path) -> None:
+        env = {**os.environ, "REDIS_URL": redis_url, "LOG_LEVEL": "INFO", "HF_HUB_OFFLINE": "1"}
+        env.pop("DATABASE_URL", None)
+        env.pop("DISCORD_TOKEN", None)
+        self.logs = [folder / f"worker{i}.log" for i in range(count)]
+        self.processes = [
+            subprocess.Popen([sys.executable, "-m", "bot", "worker"], cwd=REPO_ROOT, env=env,
+                                           stdout=log.open("w"), stderr=subprocess.STDOUT)
+            for log in self.logs]
+
+    async def wait_ready(self) -> None:
+        deadline = time.monotonic() + WAIT_S
+        while not all("worker ready" in log.read_text(errors="replace") for log in self.logs):
+            if any(p.poll() is not None for p in self.processes) or time.monotonic() > deadline:
+                raise RuntimeError("a worker did not start:\n" + "\n".join(log.read_text()[-2000:] for log in self.logs))
+            await asyncio.sleep(0.2)
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds_of(p.pid) for p in self.processes)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(30)
+            except Exception:
+                process.kill()
+
+
+async def queue_overhead_ms(redis_url: str, bank: object, n: int = 100) -> list[float]:
+    """Enqueue-to-start of `n` grading jobs sent one after another to idle workers (distinct texts)."""
+    from bot.work.queue import WorkQueue, connect
+    from bot.work.remote import QueuedGrading
+
+    queue = WorkQueue(await connect(redis_url))
+    grading = QueuedGrading(queue, queue_limit=10_000)
+    question = next(iter(bank.questions_for(topic=TOPIC)))  # type: ignore[attr-defined]
+    try:
+        for i in range(n):
+            await grading.grade(question, f"{DEV_ANSWERS[i % len(DEV_ANSWERS)]} (overhead probe {i})")
+    finally:
+        await queue.close()
+    return grading.timings.queued_ms
+
+
+async def queued_rounds(fake: FakeDiscord, bank: object, users: list[dict], code_users: list[dict],
+                        tmp: Path) -> dict[str, object] | str:
+    """The burst with REDIS_URL set and WORKERS workers; a reason string when no Redis is available."""
+    import shutil
+
+    from tests.support.redis_server import RedisServer
+
+    server = None
+    redis_url = os.environ.get("REDIS_URL")
+    if shutil.which("redis-server"):
+        server = RedisServer(tmp)
+        redis_url = server.url
+    if not redis_url:
+        return "no redis-server installed and REDIS_URL not set"
+    workers = WorkerProcesses(redis_url, WORKERS, tmp)
+    bot = BotProcess(fake, f"sqlite+aiosqlite:///{tmp / 'queued.db'}", redis_url=redis_url)
+    try:
+        await workers.wait_ready()
+        overhead = await queue_overhead_ms(redis_url, bank)
+        await bot.start()
+        await bot.wait_ready()
+        await one_submission(fake, code_users[0])  # the workers' sandboxes start
+        worker_cpu_before = workers.cpu_seconds()
+        runs, burst_s, bot_cpu_s = await answer_round(fake, bot, users, DEV_ANSWERS)
+        worker_cpu_s = workers.cpu_seconds() - worker_cpu_before
+        code_runs = await asyncio.gather(*(one_submission(fake, u) for u in code_users[1:]), return_exceptions=True)
+        bot_mb, _ = bot.peak_rss_mb()
+    finally:
+        await bot.stop()
+        workers.stop()
+        if server is not None:
+            server.stop()
+    return {"overhead": overhead, "runs": runs, "burst_s": burst_s, "bot_cpu_s": bot_cpu_s,
+            "worker_cpu_s": worker_cpu_s, "code_runs": code_runs, "bot_mb": bot_mb, "log": bot.log}
+
+
+def print_queued(queued: dict[str, object] | str, in_process_burst_s: float, candidates: int) -> None:
+    if isinstance(queued, str):
+        print(f"queued_answer_reply_p95_ms: nan ms (skipped: {queued})")
+        return
+    overhead = queued["overhead"]
+    answer_ms, errors = split_results(queued["runs"])  # type: ignore[arg-type]
+    code_ms, code_errors = split_results(queued["code_runs"])  # type: ignore[arg-type]
+    burst_s, bot_cpu_s, worker_cpu_s = (float(queued[k]) for k in ("burst_s", "bot_cpu_s", "worker_cpu_s"))  # type: ignore[arg-type]
+    graded = len(answer_ms)
+    per_core = graded / worker_cpu_s if worker_cpu_s > 0 else float("nan")
+    print(f"queue_enqueue_to_start_p50_ms: {statistics.median(overhead):.1f} ms (n={len(overhead)} grading jobs one "
+          f"at a time to {WORKERS} idle workers: submitted in this process -> started in a worker; Redis on 127.0.0.1)")
+    print(f"queue_enqueue_to_start_p95_ms: {p95(overhead):.1f} ms (the same jobs)")
+    print(f"queued_answer_reply_p95_ms: {p95(answer_ms):.1f} ms (n={candidates} candidates at once, p50 "
+          f"{statistics.median(answer_ms):.1f} ms; REDIS_URL set, {WORKERS} `viva worker` processes grade{errors})")
+    print(f"queued_burst_bot_cpu_ms_per_answer: {1000 * bot_cpu_s / max(graded, 1):.1f} ms (the bot process, all "
+          f"threads, when workers grade: {bot_cpu_s:.2f} CPU s over {burst_s:.2f} s; target <= 10 ms)")
+    print(f"burst_100_in_process_s: {in_process_burst_s:.2f} s (the in-process burst above, first answer -> last reply)")
+    print(f"burst_100_two_workers_s: {burst_s:.2f} s (the same burst with {WORKERS} workers on the same "
+          f"{os.cpu_count()} cores)")
+    print(f"burst_two_workers_vs_in_process: {in_process_burst_s / burst_s:.2f} x (speed-up; on one 2-core machine "
+          f"expect parity: the workers share the bot's cores)")
+    print(f"queued_code_reply_p95_ms: {p95(code_ms):.1f} ms (n={len(code_ms)} concurrent submissions, p50 "
+          f"{statistics.median(code_ms):.1f} ms, sandbox in the workers{code_errors})")
+    print(f"worker_answers_per_core_s: {per_core:.1f} answers/CPU-s ({graded} answers graded with {worker_cpu_s:.2f} "
+          f"CPU s of worker time)")
+    print(f"worker_cores_for_burst_100_p95_1s: {100 / per_core:.1f} cores (100 answers / answers per core-second; "
+          f"a floor: assumes the cores work in parallel and the queue adds only the overhead above)")
+    print(f"queued_bot_peak_rss_mb: {float(queued['bot_mb']):.0f} MB (the bot process when workers grade: no model "
+          "loaded)")  # type: ignore[arg-type]
+
+
 async def main_async(candidates: int, submissions: int) -> None:
     from bot.bank import load_bank
     from bot.config import Settings
@@ -244,7 +384,7 @@ async def main_async(candidates: int, submissions: int) -> None:
     bank = load_bank(Settings(_env_file=None).content_dir)  # type: ignore[call-arg]
     model_answers = [q.reference_answer for q in bank.questions_for(topic=TOPIC)]
     fake = FakeDiscord()
-    users = [fake.add_user(f"candidate{i:03d}") for i in range(3 * candidates + submissions)]
+    users = [fake.add_user(f"candidate{i:03d}") for i in range(4 * candidates + 2 * submissions + 1)]
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
         bot = BotProcess(fake, f"sqlite+aiosqlite:///{Path(tmp) / 'viva.db'}")
@@ -264,6 +404,11 @@ async def main_async(candidates: int, submissions: int) -> None:
             bot_mb, sandbox_mb = bot.peak_rss_mb()
         finally:
             await bot.stop()
+        try:
+            offset = 3 * candidates + submissions
+            queued = await queued_rounds(fake, bank, users[offset : offset + candidates],
+                                         users[offset + candidates :], Path(tmp))
+        finally:
             await fake.stop()
 
     burst_answers = [DEV_ANSWERS[i % len(DEV_ANSWERS)] for i in range(candidates)]
@@ -298,6 +443,7 @@ async def main_async(candidates: int, submissions: int) -> None:
           f"{long_errors})")
     print(f"code_reply_p95_ms: {p95(code_ms):.1f} ms (n={submissions} concurrent submissions, "
           f"p50 {statistics.median(code_ms):.1f} ms, /code submit -> verdict{code_errors})")
+    print_queued(queued, burst_s, candidates)
     print(f"peak_rss_mb: {bot_mb:.0f} MB (the bot process, model loaded and every rubric embedded; "
           f"largest sandbox process {sandbox_mb:.0f} MB; bot ready {ready_s:.1f} s after start)")
 

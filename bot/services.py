@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.bank.loader import Bank, load_bank
 from bot.config import Settings
 from bot.grading import Grader, get_grader
+from bot.grading.service import GradingService, InProcessGrading
 from bot.interview.engine import InterviewEngine
 from bot.storage.database import create_engine, make_sessionmaker, upgrade_database
 
@@ -21,6 +22,8 @@ class Services:
     db_engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     interviews: InterviewEngine
+    #: where answers are graded: in this process, or by queue workers when REDIS_URL is set
+    grading: GradingService
 
     async def close(self) -> None:
         await self.db_engine.dispose()
@@ -31,11 +34,13 @@ def prepare_database(settings: Settings) -> None:
     upgrade_database(settings.database_url)
 
 
-def build_services(settings: Settings, *, bank: Bank | None = None, grader: Grader | None = None) -> Services:
+def build_services(settings: Settings, *, bank: Bank | None = None, grader: Grader | None = None,
+                   grading: GradingService | None = None) -> Services:
     """Build the services on an already-migrated database. Loading the model happens on first grade."""
     bank = bank or load_bank(settings.content_dir)
     grader = grader or get_grader(bank.misconceptions)
+    grading = grading or InProcessGrading(grader)
     db_engine = create_engine(settings.database_url)
     sessions = make_sessionmaker(db_engine)
     return Services(settings=settings, bank=bank, grader=grader, db_engine=db_engine, sessions=sessions,
-                    interviews=InterviewEngine(bank, grader, sessions))
+                    interviews=InterviewEngine(bank, grader, sessions, grading=grading), grading=grading)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.panel import Panel
 
+from bot.interview.answer_text import clean_answer
 from bot.interview.engine import (
     InterviewEngine,
     InterviewError,
@@ -23,10 +24,14 @@ from bot.interview.engine import (
     Message,
     Participant,
     Reply,
+    StepFailed,
 )
 from bot.terminal_input import AnswerReader, Input
 
 HELP = "Type your answer and finish with an empty line. Commands: /hint, /skip, /end."
+RETRY = "Type /retry to send it again once the problem is fixed (or type a new answer)."
+PAUSED = ("Interview paused: everything up to your last saved answer is kept. "
+          "Run `viva practice --resume` once the problem is fixed.")
 _STYLES = {
     "question": "bold cyan", "feedback": "green", "follow_up": "yellow", "why": "yellow",
     "correction": "magenta", "hint": "blue", "notice": "dim", "transition": "", "intro": "",
@@ -58,6 +63,8 @@ class TerminalInterview:
         self.runner = runner
         self.interactive = interactive
         self.session_id: int | None = None
+        #: an answer the database could not save, for /retry
+        self._unsaved: str | None = None
 
     def _call(self, coro):  # type: ignore[no-untyped-def]
         return self.runner.run(coro)
@@ -85,22 +92,44 @@ class TerminalInterview:
 
     def run(self, who: Participant, options: TerminalOptions) -> int:
         reply = self._open(who, options)
-        self.show(reply)
+        self._show_and_acknowledge(reply)
         while not reply.finished:
             entry = self._read()
             try:
                 reply = self._handle(entry, reply)
+            except StepFailed as failure:
+                # Storage or infrastructure trouble: say what happened and whether the answer is safe, keep
+                # the interview open (the condition may clear), and keep an unsaved answer for /retry.
+                self.err.print(f"viva: {failure}", markup=False)
+                if entry.kind == "eof":
+                    self.err.print(PAUSED, markup=False)
+                    return 1
+                retrying = entry.kind == "command" and entry.text == "retry"
+                if (entry.kind == "answer" or retrying) and not failure.saved:
+                    self._unsaved = self._unsaved if retrying else entry.text
+                    self.err.print(RETRY, style="dim", markup=False)
+                continue
             except InterviewError as exc:
                 self.err.print(f"viva: {exc}", markup=False)
                 return 1
-            self.show(reply)
+            if entry.kind == "answer" or (entry.kind == "command" and entry.text == "retry"):
+                self._unsaved = None
+            self._show_and_acknowledge(reply)
         return 0
+
+    def _show_and_acknowledge(self, reply: Reply) -> None:
+        self.show(reply)
+        if reply.answer_ref is not None:
+            self._call(self.engine.acknowledge(reply.session_id, reply.answer_ref))
 
     def _open(self, who: Participant, options: TerminalOptions) -> Reply:
         if options.resume:
             active = self._call(self.engine.active_session(who))
             if active is not None:
                 return self._attach(active)
+            ended = self._call(self.engine.unseen_ending(who))
+            if ended is not None:  # it ended on an answer whose report never reached the screen
+                return self._attach(ended)
             self.err.print("No unfinished interview to resume; starting a new one.", style="dim")
         elif self.interactive:
             active = self._call(self.engine.active_session(who))
@@ -137,10 +166,20 @@ class TerminalInterview:
                 return self._call(self.engine.skip(self.session_id))
             if command == "end":
                 return self._call(self.engine.end(self.session_id))
+            if command == "retry" and self._unsaved is not None:
+                return self._answer(self._unsaved)
+            if command == "retry":
+                text = "There is no unsaved answer to send again."
+                return Reply(reply.session_id, (Message("notice", text),), reply.actions, False, None,
+                             reply.question_number, reply.total_questions, reply.persona)
             text = HELP if command == "help" else f"Unknown command /{command}. {HELP}"
             return Reply(reply.session_id, (Message("notice", text),), reply.actions, False, None,
                          reply.question_number, reply.total_questions, reply.persona)
+        return self._answer(clean_answer(entry.text))
+
+    def _answer(self, text: str) -> Reply:
+        assert self.session_id is not None
         if self.interactive:
             with self.console.status("Grading…"):
-                return self._call(self.engine.answer(self.session_id, entry.text))
-        return self._call(self.engine.answer(self.session_id, entry.text))
+                return self._call(self.engine.answer(self.session_id, text))
+        return self._call(self.engine.answer(self.session_id, text))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
-COMMANDS = ("hint", "skip", "end", "help")
+COMMANDS = ("hint", "skip", "end", "help", "retry")
 
 
 @dataclass(frozen=True)

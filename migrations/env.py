@@ -31,10 +31,17 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _record_applied(*, ctx, step, heads, run_args) -> None:  # type: ignore[no-untyped-def]
+    # Lets `db upgrade` say what changed, and stay silent when nothing did.
+    applied = config.attributes.get("viva_applied")
+    if applied is not None and step.is_upgrade:
+        applied.append(step.up_revision_id)
+
+
 def _run(connection: Connection) -> None:
     # render_as_batch: SQLite cannot ALTER most things in place; batch mode copies the table instead.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, on_version_apply=_record_applied)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,11 +1,8 @@
-"""Bank-wide rules beyond the schema: size, balance, complete rubrics, and no near-duplicate questions."""
+"""Bank-wide rules beyond the schema: size, balance and complete rubrics (review rules: bot/bank/review.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-
-import numpy as np
 
 from bot.bank.loader import Bank, ContentError
 from bot.bank.schema import fold_statement
@@ -13,8 +10,6 @@ from bot.bank.schema import fold_statement
 MIN_QUESTIONS = 200
 MIN_PER_TOPIC = 8
 MIN_DIFFICULTY_SHARE = 0.25
-#: Two prompts closer than this (MiniLM cosine) ask the same thing in other words.
-NEAR_DUPLICATE_COSINE = 0.92
 
 
 def counts(bank: Bank) -> tuple[dict[str, Counter[str]], Counter[str]]:
@@ -43,23 +38,6 @@ def check_balance(bank: Bank) -> list[ContentError]:
         if share < MIN_DIFFICULTY_SHARE:
             errors.append(ContentError(where, "", "difficulty",
                                        f"difficulty {level} is {share:.0%} of the bank; at least 25% needed"))
-    return errors
-
-
-def check_near_duplicates(bank: Bank, encode: Callable[[Sequence[str]], np.ndarray]) -> list[ContentError]:
-    """Flag pairs of prompts whose embeddings are nearly the same (cosine above the threshold)."""
-    questions = list(bank.questions.values())
-    if len(questions) < 2:
-        return []
-    vectors = np.asarray(encode([q.prompt for q in questions]), dtype=np.float32)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    similarity = vectors @ vectors.T
-    np.fill_diagonal(similarity, -1.0)
-    errors = []
-    for i, j in zip(*np.nonzero(np.triu(similarity > NEAR_DUPLICATE_COSINE)), strict=True):
-        a, b = questions[int(i)], questions[int(j)]
-        errors.append(ContentError(f"content/questions/{a.topic}", a.id, "prompt",
-                                   f"near-duplicate of {b.id} (cosine {similarity[i, j]:.3f} > {NEAR_DUPLICATE_COSINE})"))
     return errors
 
 

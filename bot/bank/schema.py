@@ -7,6 +7,7 @@ these models and names the file, the record id and the field of any error.
 from __future__ import annotations
 
 import re
+import string
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -14,10 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Difficulty = Literal["E", "M", "H"]
 DIFFICULTY_NAMES: dict[str, str] = {"E": "easy", "M": "medium", "H": "hard"}
 
-TOPIC_ID = r"^T\d{2}$"
-QUESTION_ID = r"^T\d{2}-\d{3}$"
-MISCONCEPTION_ID = r"^M\d{2}$"
-KEY_POINT_ID = r"^kp\d$"
+# [0-9], not \d: \d also matches other scripts' digits ("T٠٤"), which would pass here and break sorting,
+# `int()` look-ups and the ids people type.
+TOPIC_ID = r"^T[0-9]{2}$"
+QUESTION_ID = r"^T[0-9]{2}-[0-9]{3}$"
+MISCONCEPTION_ID = r"^M[0-9]{2}$"
+KEY_POINT_ID = r"^kp[0-9]$"
 STATEMENT_MIN, STATEMENT_MAX = 15, 300  # length of one contradiction or claim
 
 
@@ -190,3 +193,30 @@ class Persona(_Record):
 
     def lines(self, kind: PersonaLine) -> list[str]:
         return list(getattr(self, kind))
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> Persona:
+        # A misspelt placeholder ("{nme}") would reach candidates verbatim: refuse it here.
+        for kind in PersonaLine.__args__:  # type: ignore[attr-defined]
+            allowed = PERSONA_PLACEHOLDERS.get(kind, {"name"})
+            for index, line in enumerate(self.lines(kind)):
+                problem = _placeholder_problem(line, allowed)
+                if problem:
+                    raise ValueError(f"{kind}[{index}]: {problem}")
+        return self
+
+
+#: Placeholders a persona line may use, by line kind (`{name}` everywhere).
+PERSONA_PLACEHOLDERS: dict[str, set[str]] = {"intro": {"name", "n"}}
+
+
+def _placeholder_problem(line: str, allowed: set[str]) -> str | None:
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(line) if f is not None]
+    except ValueError as exc:
+        return f"broken braces in {line!r} ({exc}); write {{{{ and }}}} for literal braces"
+    for name in fields:
+        if name not in allowed:
+            names = ", ".join("{" + a + "}" for a in sorted(allowed))
+            return f"unknown placeholder {{{name}}} in {line!r}; allowed here: {names}"
+    return None

@@ -18,7 +18,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bot.bank.loader import load_bank
-    from bot.bank.policy import check_balance, check_near_duplicates, check_rubrics, counts
+    from bot.bank.policy import check_balance, check_rubrics, counts
+    from bot.bank.review import ReviewStats, check_hints, check_near_duplicates, check_prompt_only_terms
     from bot.config import get_settings
     from bot.log import setup_logging
 
@@ -29,11 +30,14 @@ def run(args: argparse.Namespace) -> int:
     errors += check_balance(bank)
     errors += check_rubrics(bank)
     errors += _seed_map_errors(settings.content_dir, bank)
+    stats = ReviewStats()
+    errors += check_prompt_only_terms(bank, stats)
+    errors += check_hints(bank, stats)
     task_errors = _coding_task_errors(settings.coding_tasks_dir)
     if not args.no_embeddings and bank.questions:
         from bot.grading.embedder import shared_embedder
 
-        errors += check_near_duplicates(bank, shared_embedder().encode)
+        errors += check_near_duplicates(bank, shared_embedder().encode, stats)
     by_topic, by_difficulty = counts(bank)
     messages = [str(e) for e in errors] + task_errors
 
@@ -45,14 +49,41 @@ def run(args: argparse.Namespace) -> int:
             "by_difficulty": dict(sorted(by_difficulty.items())),
             "personas": sorted(bank.personas),
             "misconceptions": sorted(bank.misconceptions),
+            "review": _review_counts(stats, args.no_embeddings),
             "errors": messages,
         }, ensure_ascii=False))
     else:
         _print_table(bank, by_topic, by_difficulty)
+        _print_review(stats, args.no_embeddings)
         for message in messages:
             print(f"error: {message}", file=sys.stderr)
         print(f"{len(messages)} error(s)" if messages else "content OK")
     return 1 if messages else 0
+
+
+def _review_counts(stats, skipped_embeddings: bool) -> dict:  # type: ignore[no-untyped-def]
+    closest = stats.closest_pair
+    return {
+        "near_duplicate_pairs": None if skipped_embeddings else stats.near_duplicates,
+        "pairs_compared": stats.pairs,
+        "closest_pair": None if closest is None else {"ids": list(closest[:2]), "score": round(closest[2], 3)},
+        "prompt_only_terms": stats.prompt_only_terms,
+        "terms_checked": stats.terms_checked,
+        "hint_giveaways": stats.hint_giveaways,
+    }
+
+
+def _print_review(stats, skipped_embeddings: bool) -> None:  # type: ignore[no-untyped-def]
+    from bot.bank.review import NEAR_DUPLICATE_SCORE
+
+    if skipped_embeddings:
+        print("near-duplicates: not checked (--no-embeddings)")
+    else:
+        closest = stats.closest_pair
+        where = f"; closest pair {closest[0]}/{closest[1]} at {closest[2]:.3f}" if closest else ""
+        print(f"near-duplicates: {stats.near_duplicates} of {stats.pairs} pairs above {NEAR_DUPLICATE_SCORE}{where}")
+    print(f"prompt-only terms: {stats.prompt_only_terms} of {stats.terms_checked}; "
+          f"hints repeating a key point: {stats.hint_giveaways}")
 
 
 def _seed_map_errors(content_dir: Path, bank) -> list:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""`db upgrade`: apply the Alembic migrations to DATABASE_URL."""
+"""`db upgrade`: apply the Alembic migrations to DATABASE_URL (silent when already up to date)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from bot.config import get_settings
     from bot.log import setup_logging
-    from bot.storage.database import DatabaseError, sqlite_path, upgrade_database
+    from bot.storage.database import DatabaseError, upgrade_database
+    from bot.storage.upgrade import describe_url
 
     settings = get_settings()
     setup_logging(settings.log_level)
     try:
-        upgrade_database(settings.database_url)
+        applied = upgrade_database(settings.database_url)
     except DatabaseError as exc:
         print(f"viva: {exc}", file=sys.stderr)
         return 2
-    where = sqlite_path(settings.database_url) or settings.database_url.split("@")[-1]
-    print(f"database {where} is up to date")
+    if applied:  # silent when nothing changed: `make practice` runs this before every interview
+        print(f"database {describe_url(settings.database_url)}: applied {len(applied)} migration(s), "
+              f"now at {applied[-1]}")
     return 0

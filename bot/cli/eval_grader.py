@@ -37,7 +37,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     if args.json:
-        payload: dict[str, object] = {**result.figures(), "rubric": args.rubric, "predictions": result.predictions}
+        payload: dict[str, object] = {
+            **result.figures(), "rubric": args.rubric, "predictions": result.predictions,
+            "key_points": [[{"status": status} for status in row] for row in result.key_points],
+        }
         if result.matches:
             payload["matches"] = [
                 {"question_id": m.question_id, "similarity": round(m.similarity, 3)} for m in result.matches

@@ -31,7 +31,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"viva: unknown question id {args.question_id!r} (see `python -m bot content check --json`)",
               file=sys.stderr)
         return 2
-    answer = sys.stdin.read() if args.answer == "-" else args.answer
+    from bot.interview.answer_text import clean_answer
+
+    # argv bytes that are not UTF-8 arrive as lone surrogates: cleaned like every answer
+    answer = clean_answer(sys.stdin.read() if args.answer == "-" else args.answer)
     question = bank.question(args.question_id)
     grade = get_grader(bank.misconceptions).grade(question, answer)
     follow_up = decide_follow_up(question, grade, [], bank.misconceptions)

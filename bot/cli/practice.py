@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     setup_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     console = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)  # one error, one line, even when piped
     try:
         prepare_database(settings)
         services = build_services(settings)

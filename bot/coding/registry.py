@@ -20,12 +20,12 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import yaml
 from pydantic import ValidationError
 
+from bot.bank.strict_yaml import load_yaml
 from bot.coding.case import Case, CaseCheck
 from bot.coding.schema import TaskMeta
 
@@ -119,9 +119,12 @@ def _read_meta(task_dir: Path) -> tuple[TaskMeta | None, list[str]]:
     if not path.is_file():
         return None, [f"{where}: file is missing"]
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw, duplicates = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         return None, [f"{where}: not valid YAML ({exc})"]
+    if duplicates:
+        return None, [f"{where} field '{d.field}': duplicate key at line {d.line} (first at line {d.first_line})"
+                      for d in duplicates]
     if not isinstance(raw, dict):
         return None, [f"{where}: must be a mapping of fields"]
     try:

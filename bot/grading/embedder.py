@@ -151,14 +151,34 @@ class Embedder:
                 while not self._pending:
                     self._queue.wait()
                 batch = self._take_batch()
-            try:
-                self._run(batch)
-            except BaseException as exc:  # the thread must survive: a dead server would hang every caller
-                for request in batch:
-                    if not request.done:
-                        request.error, request.done = exc, True
+            self._run_isolated(batch)
             with self._queue:
                 self._queue.notify_all()
+
+    def _run_isolated(self, batch: list[_Request]) -> None:
+        """Run `batch` in one pass; if the pass fails, run each request alone, so an input that cannot be
+        encoded fails only its own request, never the other callers' (one person's text must not cost
+        anyone else their grade)."""
+        try:
+            self._run(batch)
+            return
+        except BaseException as exc:  # the thread must survive: a dead server would hang every caller
+            if len(batch) == 1 or not isinstance(exc, Exception):
+                self._fail(batch, exc)
+                return
+        for request in batch:
+            if request.done:
+                continue
+            try:
+                self._run([request])
+            except BaseException as exc:
+                self._fail([request], exc)
+
+    @staticmethod
+    def _fail(batch: list[_Request], exc: BaseException) -> None:
+        for request in batch:
+            if not request.done:
+                request.result, request.error, request.done = None, exc, True
 
     def _take_batch(self) -> list[_Request]:
         """Queued requests, oldest first, up to _MAX_TEXTS_PER_PASS texts (always at least one request)."""
@@ -175,6 +195,7 @@ class Embedder:
         outputs = self._model.encode(texts)
         self.passes += 1
         position = 0
+        # Results are handed out only once the whole pass has succeeded (a failed pass is retried per request).
         for request in batch:
             chunk = outputs[position : position + len(request.texts)]
             position += len(request.texts)

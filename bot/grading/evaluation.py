@@ -53,6 +53,8 @@ class EvalResult:
     ms_per_answer: float
     predictions: list[float]
     matches: list[BankMatch] = field(default_factory=list)
+    #: per row, the key-point statuses in rubric order (covered/partial/missing/contradicted)
+    key_points: list[list[str]] = field(default_factory=list)
 
     def figures(self) -> dict[str, float | int]:
         return {
@@ -127,6 +129,7 @@ def evaluate(
 ) -> EvalResult:
     matcher = BankMatcher(bank_questions or {}, grader.embedder) if rubric == "bank" else None
     predictions: list[float] = []
+    statuses: list[list[str]] = []
     matches: list[BankMatch] = []
     if matcher is not None:  # matching is set-up work, not per-answer grading time
         matches = [matcher.match(row.question) for row in rows]
@@ -138,6 +141,7 @@ def evaluate(
         else:
             grade = grader.grade_reference(row.question, row.reference_answer, row.student_answer)
         predictions.append(grade.score)
+        statuses.append([kp.status for kp in grade.key_points])
     elapsed = time.perf_counter() - started
     gold = [row.score for row in rows]
     return EvalResult(
@@ -149,4 +153,5 @@ def evaluate(
         ms_per_answer=1000 * elapsed / len(rows),
         predictions=predictions,
         matches=matches,
+        key_points=statuses,
     )

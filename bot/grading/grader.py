@@ -16,6 +16,17 @@ import numpy as np
 from bot.bank.schema import Misconception, Question
 from bot.grading import scoring
 from bot.grading.answer import AnswerUnits, demote_question_words, demoted_vector, split_answer
+from bot.grading.claims import (
+    CONTRADICTED,
+    ENTAILED,
+    WRONG_COS,
+    WRONG_MINUS_RIGHT,
+    PointTexts,
+    Statements,
+    pair_features,
+    point_texts,
+    shipped_judge,
+)
 from bot.grading.coverage import EncodedPoint, point_evidence
 from bot.grading.embedder import Embedder, Encoded, shared_embedder, to_encoded
 from bot.grading.grade import MAX_ANSWER_CHARS, STATUS_RANK, Grade, KeyPointGrade
@@ -44,6 +55,8 @@ class _PreparedRubric:
     #: the columns of text_matrix that belong to each key point
     point_columns: tuple[list[int], ...]
     texts: tuple[str, ...]
+    #: per key point, what the rubric says is right and what a wrong candidate says (claim judge input)
+    sides: tuple[PointTexts, ...] = ()
 
 
 class Grader:
@@ -96,9 +109,9 @@ class Grader:
                     best = candidate
             merged.append(best or KeyPointGrade(kp.id, "missing", 0.0, None))
         misconceptions = tuple(dict.fromkeys(m for g in attempts for m in g.misconceptions))
-        coverages = [0.0 if k.status == "contradicted" else k.coverage for k in merged]
-        score = scoring.score_of(
-            coverages, [kp.weight for kp in question.key_points], len(misconceptions), max_score=max_score
+        score = scoring.score_from_statuses(
+            [k.status for k in merged], [k.coverage for k in merged],
+            [(float(kp.weight), kp.central) for kp in question.key_points], len(misconceptions), max_score=max_score,
         )
         return Grade(score, tuple(merged), misconceptions, "ok", any(g.truncated for g in grades))
 
@@ -142,7 +155,15 @@ class Grader:
             owners.extend([i] * len(point.texts))
         matrix = np.stack([e.vector for p in points for e in p.texts])
         columns = tuple([j for j, owner in enumerate(owners) if owner == i] for i in range(len(points)))
-        prepared = _PreparedRubric(rubric, tuple(points), matrix, tuple(owners), columns, tuple(texts))
+        triggers = [
+            t for mid in rubric.misconception_ids if mid in self._misconceptions
+            for t in self._misconceptions[mid].triggers
+        ]
+        sides = point_texts(
+            [p.right_texts for p in rubric.points], [p.contradictions for p in rubric.points], triggers,
+            self._embedder.encode_cached,
+        )
+        prepared = _PreparedRubric(rubric, tuple(points), matrix, tuple(owners), columns, tuple(texts), tuple(sides))
         with self._lock:
             if len(self._prepared) > 4096:
                 self._prepared.clear()
@@ -157,7 +178,23 @@ class Grader:
         if validity != "ok":
             missing = tuple(KeyPointGrade(p.id, "missing", 0.0, None) for p in rubric.points)
             return Grade(0.0, missing, (), validity, truncated)
+        signals = self._signals(prepared, text)
+        judged = scoring.judge(signals, [(p.weight, p.central) for p in rubric.points], graded=rubric.authored)
+        key_points = tuple(
+            KeyPointGrade(point.id, status, round(coverage, 3), _shown_evidence(status, signal))
+            for point, status, coverage, signal in zip(
+                rubric.points, judged.statuses, judged.coverages, signals.points, strict=True
+            )
+        )
+        return Grade(judged.score, key_points, signals.misconceptions, "ok", truncated)
 
+    def signals(self, question: Question, answer: str) -> scoring.AnswerSignals:
+        """The raw evidence behind `grade()` (for calibration scripts and the benchmark)."""
+        prepared = self._prepare(("bank", question.id, question.prompt), lambda: rubric_from_question(question))
+        return self._signals(prepared, answer[:MAX_ANSWER_CHARS])
+
+    def _signals(self, prepared: _PreparedRubric, text: str) -> scoring.AnswerSignals:
+        rubric = prepared.rubric
         units = split_answer(text)
         unit_encoded, demoted, restated = self._encode_answer(units, rubric.question_stems)
         unit_vectors = np.stack([e.vector for e in unit_encoded])
@@ -173,34 +210,44 @@ class Grader:
             )
             for point, enc, columns in zip(rubric.points, prepared.points, prepared.point_columns, strict=True)
         ]
-        contradicted = {i for i in range(len(rubric.points)) if self._polarity_contradicts(prepared, units, sims, i)}
+        polarity = {i for i in range(len(rubric.points)) if self._polarity_contradicts(prepared, units, sims, i)}
         # Statements are sentences and clauses (the whole answer only when it is one sentence), and the
         # sentences restated with what their leading pronoun stands for.
         rows = [u for u in range(len(units.texts)) if units.kinds[u] != "answer" or units.sentence_of[u] == 0]
+        statement_texts = [*(units.texts[u] for u in rows), *(t for _, t in units.restated)]
         statement_vectors = np.concatenate([unit_vectors[rows], *(e.vector[None] for e in restated)])
         statement_sims = statement_vectors @ prepared.text_matrix.T
         hits = self._detector.detect(
-            [*(units.texts[u] for u in rows), *(text for _, text in units.restated)], statement_vectors,
-            statement_sims.max(axis=1), linked=rubric.misconception_ids,
+            statement_texts, statement_vectors, statement_sims.max(axis=1), linked=rubric.misconception_ids,
         )
+        stated_myth: set[int] = set()
         for hit in hits:
             point = self._point_for(prepared, statement_sims[hit.unit])
             if point is not None:
-                contradicted.add(point)
-
-        salad = is_keyword_salad(text)
-        key_points = []
-        coverages = []
-        for i, (point, evidence) in enumerate(zip(rubric.points, evidences, strict=True)):
-            coverage = scoring.coverage_of(evidence)
-            if salad:
-                coverage *= scoring.KEYWORD_SALAD_FACTOR
-            status = scoring.status_of(coverage, contradicted=i in contradicted, salad=salad)
-            coverages.append(0.0 if status == "contradicted" else coverage)
-            evidence_text = None if status == "missing" else _evidence_sentence(units, prepared, sims, i)
-            key_points.append(KeyPointGrade(point.id, status, round(coverage, 3), evidence_text))
-        score = scoring.score_of(coverages, [p.weight for p in rubric.points], len(hits))
-        return Grade(score, tuple(key_points), tuple(h.id for h in hits), "ok", truncated)
+                stated_myth.add(point)
+        statements = Statements.build(statement_texts, [*(unit_encoded[u] for u in rows), *restated])
+        judge = shipped_judge()
+        points = []
+        for i, (side, evidence) in enumerate(zip(prepared.sides, evidences, strict=True)):
+            features = pair_features(side, statements)
+            probs = judge.probabilities(features)
+            wrong = probs[:, CONTRADICTED] * (probs[:, CONTRADICTED] > probs[:, ENTAILED])
+            lead = features[:, WRONG_MINUS_RIGHT] * (features[:, WRONG_COS] >= scoring.WRONG_PARAPHRASE_AT)
+            paraphrase = bool(len(wrong)) and float(lead.max()) >= scoring.WRONG_PARAPHRASE_MARGIN
+            worst = int(lead.argmax() if paraphrase else wrong.argmax()) if len(wrong) else 0
+            points.append(scoring.PointSignals(
+                coverage=scoring.coverage_of(evidence),
+                entailed=float(probs[:, ENTAILED].max()) if len(probs) else 0.0,
+                contradicted=float(wrong[worst]) if len(wrong) else 0.0,
+                says_wrong_claim=paraphrase,
+                wrong_statement=statement_texts[worst] if len(wrong) else None,
+                polarity_conflict=i in polarity,
+                wrong_similarity=float(features[:, WRONG_COS].max()) if len(wrong) else 0.0,
+                wrong_lead=float(features[:, WRONG_MINUS_RIGHT].max()) if len(wrong) else -1.0,
+                misconception=i in stated_myth,
+                evidence=_evidence_sentence(units, prepared, sims, i),
+            ))
+        return scoring.AnswerSignals(tuple(points), tuple(h.id for h in hits), is_keyword_salad(text))
 
     def _encode_answer(
         self, units: AnswerUnits, question_stems: frozenset[str]
@@ -264,6 +311,17 @@ class Grader:
         if row[best] < MISCONCEPTION_POINT_MIN_SIMILARITY:
             return None
         return prepared.text_owner[best]
+
+
+def _shown_evidence(status: str, signal: scoring.PointSignals) -> str | None:
+    """The candidate's sentence behind a status: the wrong statement for a contradiction, none when missing."""
+    if status == "missing":
+        return None
+    if status == "contradicted" and signal.wrong_statement and (
+        signal.says_wrong_claim or signal.contradicted >= scoring.CONTRADICTED_AT
+    ):
+        return signal.wrong_statement
+    return signal.evidence
 
 
 def _first_encoded_unit(units: AnswerUnits) -> int:

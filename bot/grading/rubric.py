@@ -26,6 +26,16 @@ class RubricPoint:
     terms: tuple[Term, ...]
     #: lower-cased content words of the point's texts (for negation and alignment filters)
     content_words: frozenset[str]
+    #: the point's atomic claims (empty when the point is one claim) and what a wrong candidate says instead
+    claims: tuple[str, ...] = ()
+    contradictions: tuple[str, ...] = ()
+    #: carries the question's central "why": missing or contradicting it caps the score
+    central: bool = False
+
+    @property
+    def right_texts(self) -> tuple[str, ...]:
+        """Every way the rubric states the point correctly: the point, its phrasings, its claims."""
+        return tuple(dict.fromkeys((*self.texts, *self.claims)))
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class Rubric:
     points: tuple[RubricPoint, ...]
     question_stems: frozenset[str]
     misconception_ids: tuple[str, ...] = ()
+    #: a bank rubric (authored points, weights, a central point) rather than a split reference answer
+    authored: bool = True
 
 
 def _content_words(texts: tuple[str, ...]) -> frozenset[str]:
@@ -54,6 +66,9 @@ def rubric_from_question(question: Question) -> Rubric:
             texts=(kp.point, *kp.phrasings),
             terms=tuple(t for t in (_parse_term(term) for term in kp.terms) if t),
             content_words=_content_words((kp.point, *kp.phrasings)),
+            claims=tuple(kp.claims),
+            contradictions=tuple(kp.contradictions),
+            central=kp.central,
         )
         for kp in question.key_points
     )
@@ -90,4 +105,5 @@ def rubric_from_reference(question_text: str, reference_answer: str) -> Rubric:
         question=question_text,
         points=tuple(points),
         question_stems=frozenset(content_stems(question_text)),
+        authored=False,
     )

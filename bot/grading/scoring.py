@@ -8,6 +8,7 @@ The constants were fixed by reasoning about MiniLM's cosine ranges (unrelated se
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.grading.coverage import PointEvidence
 from bot.grading.grade import KeyPointStatus
@@ -69,4 +70,124 @@ def score_of(
     total = sum(weights)
     raw = 5.0 * sum(c * w for c, w in zip(coverages, weights, strict=True)) / total if total else 0.0
     raw -= MISCONCEPTION_PENALTY * min(misconceptions, MAX_MISCONCEPTION_PENALTIES)
+    return round(min(max(raw, 0.0), max_score), 1)
+
+
+# --- from per-point evidence to statuses and a score that agree -------------------------------------------
+
+#: The claim judge's P(contradicted) for one statement above which the point counts as wrongly claimed.
+#: Above 1, i.e. switched off: on the old dev set and the blind set's dev half every threshold tried (0.6,
+#: 0.8) lowered Pearson r (blind dev 0.79 at 0.8 against 0.85 off; excellent answers lost points to false
+#: contradictions). The judge's probabilities stay in the signals; wrong claims come from the rules below.
+CONTRADICTED_AT = 1.01
+#: A statement that paraphrases one of the point's listed wrong claims (this close to it, and this much
+#: closer to it than to any right text) is a wrong claim whatever the judge says: the judge is trained with
+#: each wrong text left out, so it never saw a statement that close to a listed one.
+WRONG_PARAPHRASE_AT = 0.8
+WRONG_PARAPHRASE_MARGIN = 0.2
+#: Credit per status (share of the point's weight): the score is read off what the report shows.
+PARTIAL_CREDIT = 0.5
+#: A missing point still earns this much of its coverage below PARTIAL_AT (near-misses are not nothing).
+MISSING_CREDIT = 0.25
+#: Caps: a wrong central claim, a missing central why, a list of terms without reasoning (jargon), and an
+#: answer whose every point is missing or wrong.
+CENTRAL_WRONG_CAP = 1.5
+CENTRAL_MISSING_CAP = 3.0
+JARGON_CAP = 1.5
+NOTHING_RIGHT_CAP = 1.0
+#: Every point covered and no wrong claim is a complete answer.
+COMPLETE_FLOOR = 4.5
+
+
+@dataclass(frozen=True)
+class PointSignals:
+    """Everything the grader found about one key point in one answer."""
+
+    coverage: float  # 0..1, from similarity, alignment and term evidence
+    entailed: float  # the claim judge's best P(entailed) over the answer's statements
+    contradicted: float  # its best P(contradicted) over statements it judges wrong rather than right
+    wrong_statement: str | None  # the statement behind `contradicted` (or behind `says_wrong_claim`)
+    says_wrong_claim: bool  # a statement paraphrases one of the point's listed wrong claims
+    polarity_conflict: bool  # the closest sentence states the point's opposite ("does not saturate")
+    wrong_similarity: float  # best cosine of a statement to one of the point's wrong texts
+    wrong_lead: float  # best (cosine to a wrong text - cosine to a right text) of a statement
+    misconception: bool  # a stated misconception is closest to this point
+    evidence: str | None  # the candidate's sentence closest to the point
+
+
+@dataclass(frozen=True)
+class AnswerSignals:
+    points: tuple[PointSignals, ...]
+    misconceptions: tuple[str, ...]  # ids, most confident first
+    salad: bool  # a list of terms rather than statements
+
+
+@dataclass(frozen=True)
+class Judged:
+    statuses: tuple[KeyPointStatus, ...]
+    coverages: tuple[float, ...]
+    score: float
+
+
+def is_contradicted(signal: PointSignals) -> bool:
+    return (signal.misconception or signal.polarity_conflict or signal.says_wrong_claim
+            or signal.contradicted >= CONTRADICTED_AT)
+
+
+def credit_of(status: KeyPointStatus, coverage: float) -> float:
+    if status == "covered":
+        return 1.0
+    if status == "partial":
+        return PARTIAL_CREDIT
+    if status == "missing":
+        return MISSING_CREDIT * min(coverage / PARTIAL_AT, 1.0)
+    return 0.0
+
+
+def judge(
+    signals: AnswerSignals, points: Sequence[tuple[float, bool]], *, graded: bool = True, max_score: float = 5.0
+) -> Judged:
+    """Statuses per key point and a score consistent with them. `points`: (weight, central) per key point.
+
+    `graded`: the score is read off the statuses (bank rubrics). Otherwise (a reference answer split into
+    sentences, often a single point) the continuous coverage score is kept, within the same caps and floor:
+    three levels per point cost Mohler r 0.627 -> 0.560.
+    """
+    statuses: list[KeyPointStatus] = []
+    coverages: list[float] = []
+    for signal in signals.points:
+        coverage = signal.coverage * (KEYWORD_SALAD_FACTOR if signals.salad else 1.0)
+        coverages.append(coverage)
+        statuses.append(status_of(coverage, contradicted=is_contradicted(signal), salad=signals.salad))
+    continuous = None if graded else score_of(
+        [0.0 if s == "contradicted" else c for s, c in zip(statuses, coverages, strict=True)],
+        [w for w, _ in points], len(signals.misconceptions), max_score=max_score,
+    )
+    return Judged(tuple(statuses), tuple(coverages),
+                  score_from_statuses(statuses, coverages, points, len(signals.misconceptions),
+                                      salad=signals.salad, max_score=max_score, continuous=continuous))
+
+
+def score_from_statuses(
+    statuses: Sequence[KeyPointStatus], coverages: Sequence[float], points: Sequence[tuple[float, bool]],
+    misconceptions: int, *, salad: bool = False, max_score: float = 5.0, continuous: float | None = None,
+) -> float:
+    total = sum(w for w, _ in points)
+    earned = sum(w * credit_of(s, c) for s, c, (w, _) in zip(statuses, coverages, points, strict=True))
+    raw = 5.0 * earned / total if total else 0.0
+    wrong = any(s == "contradicted" for s in statuses) or misconceptions > 0
+    raw -= MISCONCEPTION_PENALTY * min(misconceptions, MAX_MISCONCEPTION_PENALTIES)
+    if continuous is not None:
+        raw = continuous
+    if statuses and all(s == "covered" for s in statuses) and not wrong:
+        raw = max(raw, COMPLETE_FLOOR)
+    for status, (_, central) in zip(statuses, points, strict=True):
+        if central and status == "contradicted":
+            raw = min(raw, CENTRAL_WRONG_CAP)
+        elif central and status != "covered" and status != "partial":
+            raw = min(raw, CENTRAL_MISSING_CAP)
+    if salad:
+        raw = min(raw, JARGON_CAP)
+    if statuses and all(s in ("missing", "contradicted") for s in statuses):
+        raw = min(raw, NOTHING_RIGHT_CAP)
     return round(min(max(raw, 0.0), max_score), 1)

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import functools
+import logging
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,7 +27,9 @@ from bot.bank.loader import Bank
 from bot.bank.picker import NotEnoughQuestions
 from bot.bank.schema import DIFFICULTY_NAMES, Persona, Question
 from bot.grading import Grade, Grader
-from bot.grading.pool import in_grading_thread
+from bot.grading.service import GradingService, InProcessGrading
+from bot.interview.answer_text import clean_answer
+from bot.interview.failures import failure_message
 from bot.interview.followup import FollowUp, decide_follow_up
 from bot.interview.personas import persona_line
 from bot.interview.records import coverage_record, grade_from_record, grade_to_record
@@ -31,9 +37,16 @@ from bot.interview.report import Report, build_report
 from bot.progress.picking import parse_mode, pick_for_user
 from bot.progress.review import record_review
 from bot.storage.database import read_only as mark_read_only
+from bot.storage.errors import StorageProblem, classify
 from bot.storage.models import InterviewSession, Turn, User
 
+log = logging.getLogger(__name__)
+
 MAX_QUESTIONS = 20
+#: A transition that found the database locked (another process writing for longer than the busy
+#: timeout) is run again this many times: nothing of it was committed, so running it again is safe.
+BUSY_RETRIES = 2
+BUSY_RETRY_PAUSE_S = 0.5
 #: Database sessions open at once in one engine, for writes and for reads: together below the connection
 #: pool's size (5 + 10 overflow).
 DB_CONCURRENCY = 6
@@ -83,10 +96,77 @@ class Reply:
     total_questions: int
     #: the interviewer's display name, for front ends that label lines by speaker
     persona: str = ""
+    #: (turn position, exchange index) of the answer this reply answers: front ends pass it to
+    #: `InterviewEngine.acknowledge` once the reply is shown
+    answer_ref: tuple[int, int] | None = None
 
 
 class InterviewError(Exception):
     """A request the engine cannot honour; the message is meant for the candidate."""
+
+
+class StepFailed(InterviewError):
+    """A transition failed for a reason outside the candidate's control (storage, infrastructure).
+
+    `saved` says whether the transition was committed before the failure: the message tells the
+    candidate truthfully whether their answer is safe or must be sent again.
+    """
+
+    def __init__(self, step: str, problem: StorageProblem | None, *, saved: bool) -> None:
+        super().__init__(failure_message(step, problem, saved=saved))
+        self.step = step
+        self.problem = problem
+        self.saved = saved
+
+
+#: Set once the current transition has committed (per asyncio task: concurrent transitions do not mix).
+_committed: ContextVar[bool] = ContextVar("viva_transition_committed", default=False)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _guarded(step: str) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """Turn any failure of a transition other than `InterviewError` into `StepFailed` (saying whether the
+    transition was saved), and run it again when it only met another process's write lock."""
+
+    def decorate(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(method)
+        async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            for attempt in range(BUSY_RETRIES + 1):
+                token = _committed.set(False)
+                try:
+                    return await method(*args, **kwargs)
+                except InterviewError:
+                    raise
+                except Exception as exc:
+                    saved = _committed.get()
+                    problem = classify(exc)
+                    if problem is not None and problem.kind == "busy" and not saved and attempt < BUSY_RETRIES:
+                        await asyncio.sleep(BUSY_RETRY_PAUSE_S * (attempt + 1))
+                        continue
+                    if problem is None:
+                        log.error("interview %s failed unexpectedly (saved=%s)", step, saved, exc_info=exc)
+                    elif problem.kind == "busy":
+                        log.error("interview %s failed: the database stayed locked by another process (%s); "
+                                  "for several bot processes, use PostgreSQL (DATABASE_URL=postgresql+asyncpg://...)",
+                                  step, problem.detail)
+                    else:
+                        log.warning("interview %s failed: %s: %s (saved=%s)", step, problem.kind, problem.detail,
+                                    saved)
+                    raise StepFailed(step, problem, saved=saved) from None
+                finally:
+                    _committed.reset(token)
+            raise AssertionError("unreachable")
+
+        return run
+
+    return decorate
+
+
+async def _commit(db: AsyncSession) -> None:
+    await db.commit()
+    _committed.set(True)
 
 
 class NotYourInterview(InterviewError):
@@ -102,9 +182,11 @@ def _now() -> datetime:
 
 class InterviewEngine:
     def __init__(self, bank: Bank, grader: Grader, sessions: async_sessionmaker[AsyncSession],
-                 *, rng: random.Random | None = None) -> None:
+                 *, rng: random.Random | None = None, grading: GradingService | None = None) -> None:
         self.bank = bank
         self.grader = grader
+        #: where answers are graded: this process (default) or queue workers (REDIS_URL)
+        self.grading: GradingService = grading or InProcessGrading(grader)
         self.sessions = sessions
         self._rng = rng or random.Random()
         # Serialises transitions of one session inside this process (two button presses at once).
@@ -154,6 +236,7 @@ class InterviewEngine:
 
     # ----- public transitions --------------------------------------------------------------------
 
+    @_guarded("start")
     async def start(self, who: Participant, options: InterviewOptions, *,
                     channel_id: str | None = None) -> Reply:
         """Begin a new interview; any unfinished interview of the same candidate is abandoned."""
@@ -179,11 +262,12 @@ class InterviewEngine:
             turn = Turn(session_id=session.id, position=0, question_id=question_ids[0], phase="asked",
                         coverage={}, misconceptions=[], follow_ups=[], exchanges=[], max_score=5.0)
             db.add(turn)
-            await db.commit()
+            await _commit(db)
             intro = persona_line(persona, "intro", session.id, 0, n=len(question_ids))
             messages = [Message("intro", intro), self._question_message(session, turn)]
             return self._reply(session, turn, messages)
 
+    @_guarded("answer")
     async def answer(self, session_id: int, text: str, *, owner: str | None = None) -> Reply:
         """Grade `text` as the answer to the pending question (or follow-up) and move the interview on.
 
@@ -191,17 +275,17 @@ class InterviewEngine:
         checked in the same read: a front end needs no extra query to confirm who pressed a button.
         """
         async with self._lock(session_id):
-            text = (text or "").strip()
+            text = clean_answer(text)  # before grading and storing: see bot/interview/answer_text.py
             if not text:
                 async with self._db(read_only=True) as db:
-                    session, turn = await self._current(db, session_id, owner)
+                    session, turn = await self._current(db, session_id, owner, lock=False)
                     return self._reply(session, turn, [Message(
                         "notice", "Your answer was empty. Type your answer, or use hint, skip or end.")])
             # Read what is asked, grade with no transaction open (grading takes tens of ms and must
             # not hold a connection or a write lock), then apply the transition in a short one.
             async with self._db(read_only=True) as db:
                 position, question_id = await self._pending(db, session_id, owner)
-            grade = await in_grading_thread(self.grader.grade, self.bank.question(question_id), text)
+            grade = await self.grading.grade(self.bank.question(question_id), text)
             return await self._apply_answer(session_id, position, text, grade)
 
     async def _apply_answer(self, session_id: int, position: int, text: str, grade: Grade) -> Reply:
@@ -212,36 +296,45 @@ class InterviewEngine:
             question = self.bank.question(turn.question_id)
             persona = self._persona(session)
             kind = "answer" if turn.phase == "asked" else "follow_up_answer"
-            record = {"kind": kind, "text": text, "at": _now().isoformat(), "grade": grade_to_record(grade)}
+            # "replied" turns true once the front end has shown the reply (`acknowledge`): a resume can then
+            # tell an answer that was saved but never answered (a crash between commit and reply).
+            record = {"kind": kind, "text": text, "at": _now().isoformat(), "grade": grade_to_record(grade),
+                      "replied": False}
             turn.exchanges = [*turn.exchanges, record]
-            if grade.validity != "ok":
-                session.version += 1
-                await db.commit()
-                return self._reply(session, turn, [Message("notice", _invalid_answer_text(grade))])
+            reply = await self._answer_transition(db, session, turn, question, persona, text, grade)
+            return dataclasses.replace(reply, answer_ref=(turn.position, len(turn.exchanges) - 1))
 
-            messages: list[Message] = []
-            if grade.truncated:
-                messages.append(Message("notice", "Your answer was very long; I graded its beginning. "
-                                                  "All of it is saved."))
-            if turn.answer is None:
-                turn.answer = text
-                turn.answered_at = _now()
-            merged = self._merged_grade(question, turn)
-            follow_up = decide_follow_up(question, merged, turn.follow_ups, self.bank.misconceptions)
-            if follow_up is not None:
-                turn.phase = "follow_up"
-                turn.follow_ups = [*turn.follow_ups, follow_up.as_record()]
-                asked_in_session = sum(len(t.follow_ups or []) for t in session.turns)
-                messages += self._follow_up_messages(session, persona, follow_up, asked_in_session - 1)
-                session.version += 1
-                await db.commit()
-                return self._reply(session, turn, messages)
+    async def _answer_transition(self, db: AsyncSession, session: InterviewSession, turn: Turn, question: Question,
+                                 persona: Persona, text: str, grade: Grade) -> Reply:
+        if grade.validity != "ok":
+            session.version += 1
+            await _commit(db)
+            return self._reply(session, turn, [Message("notice", _invalid_answer_text(grade))])
 
-            turn.phase = "done"
-            turn.completed_at = _now()
-            messages.append(self._feedback(session, persona, question, turn))
-            return await self._advance(db, session, turn, messages)
+        messages: list[Message] = []
+        if grade.truncated:
+            messages.append(Message("notice", "Your answer was very long; I graded its beginning. "
+                                              "All of it is saved."))
+        if turn.answer is None:
+            turn.answer = text
+            turn.answered_at = _now()
+        merged = self._merged_grade(question, turn)
+        follow_up = decide_follow_up(question, merged, turn.follow_ups, self.bank.misconceptions)
+        if follow_up is not None:
+            turn.phase = "follow_up"
+            turn.follow_ups = [*turn.follow_ups, follow_up.as_record()]
+            asked_in_session = sum(len(t.follow_ups or []) for t in session.turns)
+            messages += self._follow_up_messages(session, persona, follow_up, asked_in_session - 1)
+            session.version += 1
+            await _commit(db)
+            return self._reply(session, turn, messages)
 
+        turn.phase = "done"
+        turn.completed_at = _now()
+        messages.append(self._feedback(session, persona, question, turn))
+        return await self._advance(db, session, turn, messages)
+
+    @_guarded("hint")
     async def hint(self, session_id: int, *, owner: str | None = None) -> Reply:
         async with self._lock(session_id), self._db() as db:
             session, turn = await self._current(db, session_id, owner)
@@ -254,11 +347,12 @@ class InterviewEngine:
             if turn.score is not None:
                 turn.score = min(turn.score, HINT_MAX_SCORE)
             session.version += 1
-            await db.commit()
+            await _commit(db)
             lead = persona_line(self._persona(session), "hint", session.id, turn.position)
             return self._reply(session, turn, [Message(
                 "hint", f"{lead} {question.hint} (Using the hint caps this question at 4/5.)")])
 
+    @_guarded("skip")
     async def skip(self, session_id: int, *, owner: str | None = None) -> Reply:
         async with self._lock(session_id), self._db() as db:
             session, turn = await self._current(db, session_id, owner)
@@ -276,6 +370,7 @@ class InterviewEngine:
             turn.completed_at = _now()
             return await self._advance(db, session, turn, messages)
 
+    @_guarded("end")
     async def end(self, session_id: int, *, owner: str | None = None) -> Reply:
         async with self._lock(session_id), self._db() as db:
             session, turn = await self._current(db, session_id, owner)
@@ -285,23 +380,102 @@ class InterviewEngine:
                 await record_review(db, session.user_id, turn.question_id, turn.score, turn.completed_at)
             return await self._finish(db, session, [])
 
+    @_guarded("resume")
     async def resume(self, session_id: int) -> Reply:
-        """Show where the interview stands: the pending question (and follow-up), or the report."""
+        """Show where the interview stands: the pending question (and follow-up), or the report.
+
+        If the last answer was saved but its reply was never shown (the process stopped between the
+        commit and the reply), say so and show that reply first; `answer_ref` then names the answer, for
+        `acknowledge` once this resume is shown.
+        """
         async with self._db(read_only=True) as db:
             session = await self._load(db, session_id)
+            missed = self._unreplied_answer(session)
+            note = self._missed_reply_messages(session, missed) if missed is not None else []
+            ref = (missed[0].position, missed[1]) if missed is not None else None
             if session.status != "active":
                 report = build_report(session, list(session.turns), self.bank)
-                return Reply(session.id, (Message("report", report.render_markdown()),), (), True, report,
-                             len(session.turns), len(session.question_ids), self._persona(session).name)
-            turn = session.turns[session.current_index]
-            messages = [Message("notice", "Picking up where we left off."),
-                        self._question_message(session, turn)]
-            if turn.phase == "follow_up" and turn.follow_ups:
-                pending = turn.follow_ups[-1]
-                if pending.get("question"):
-                    messages.append(Message("follow_up", str(pending["question"])))
-            return self._reply(session, turn, messages)
+                return Reply(session.id, (*note, Message("report", report.render_markdown())), (), True, report,
+                             len(session.turns), len(session.question_ids), self._persona(session).name,
+                             answer_ref=ref)
+            return self._where_we_are(session, [Message("notice", "Picking up where we left off."), *note], ref)
 
+    def _where_we_are(self, session: InterviewSession, lead: list[Message], ref: tuple[int, int] | None,
+                      tail: Sequence[Message] = ()) -> Reply:
+        """`lead`, then the pending question (and follow-up), then `tail`, with the current actions."""
+        turn = session.turns[session.current_index]
+        messages = [*lead, self._question_message(session, turn)]
+        if turn.phase == "follow_up" and turn.follow_ups:
+            pending = turn.follow_ups[-1]
+            if pending.get("question"):
+                messages.append(Message("follow_up", str(pending["question"])))
+        return dataclasses.replace(self._reply(session, turn, [*messages, *tail]), answer_ref=ref)
+
+    async def acknowledge(self, session_id: int, answer_ref: tuple[int, int] | None) -> None:
+        """Record that the reply to an answer has been shown to the candidate.
+
+        Never raises: a failure here only means a later resume mentions that answer's reply again.
+        """
+        if answer_ref is None:
+            return
+        position, index = answer_ref
+        try:
+            async with self._lock(session_id), self._db() as db:
+                turn = await db.scalar(select(Turn).where(Turn.session_id == session_id, Turn.position == position))
+                if turn is None or not 0 <= index < len(turn.exchanges):
+                    return
+                record = turn.exchanges[index]
+                if record.get("replied") is not False:
+                    return
+                turn.exchanges = [*turn.exchanges[:index], {**record, "replied": True}, *turn.exchanges[index + 1:]]
+                await db.commit()
+        except Exception as exc:
+            problem = classify(exc)
+            log.warning("could not record that session %s's reply was shown: %s", session_id,
+                        problem.detail if problem else type(exc).__name__)
+
+    @_guarded("lookup")
+    async def unseen_ending(self, who: Participant) -> int | None:
+        """The candidate's latest interview if it has ended on an answer whose reply (the report) was never
+        shown: `--resume` shows it instead of starting a new interview."""
+        async with self._db(read_only=True) as db:
+            session_id = await db.scalar(
+                select(InterviewSession.id).join(User)
+                .where(User.platform == who.platform, User.external_id == who.external_id)
+                .order_by(InterviewSession.id.desc()).limit(1))
+            if session_id is None:
+                return None
+            session = await self._load(db, session_id)
+            if session.status == "active" or self._unreplied_answer(session) is None:
+                return None
+            return session.id
+
+    @staticmethod
+    def _unreplied_answer(session: InterviewSession) -> tuple[Turn, int, dict[str, Any]] | None:
+        """The session's last answer, if it was saved but its reply never shown (records from before
+        replies were tracked have no "replied" key and count as shown)."""
+        for turn in reversed(session.turns):
+            if turn.exchanges:
+                index = len(turn.exchanges) - 1
+                record = turn.exchanges[index]
+                return (turn, index, record) if record.get("replied") is False else None
+        return None
+
+    def _missed_reply_messages(self, session: InterviewSession,
+                               missed: tuple[Turn, int, dict[str, Any]]) -> list[Message]:
+        turn, _index, record = missed
+        at = str(record.get("at", ""))[11:16]
+        when = f" at {at} UTC" if at else ""
+        lines = [Message("notice", f"Your last answer (question {turn.position + 1}) was saved{when}, but my reply "
+                                   "to it never reached you. Here it is:")]
+        grade = record.get("grade") or {}
+        if grade.get("validity", "ok") != "ok":
+            lines.append(Message("notice", _invalid_answer_text(grade_from_record(grade))))
+        elif turn.phase in ("done", "skipped") and turn.completed_at is not None:
+            lines.append(self._feedback(session, self._persona(session), self.bank.question(turn.question_id), turn))
+        return lines
+
+    @_guarded("lookup")
     async def active_session(self, who: Participant) -> int | None:
         async with self._db(read_only=True) as db:
             return await db.scalar(
@@ -311,6 +485,7 @@ class InterviewEngine:
                 .order_by(InterviewSession.id.desc()).limit(1)
             )
 
+    @_guarded("lookup")
     async def report(self, session_id: int) -> Report:
         async with self._db(read_only=True) as db:
             session = await self._load(db, session_id)
@@ -346,9 +521,15 @@ class InterviewEngine:
                                 .where(InterviewSession.user_id == user_id))
         return set(rows)
 
-    async def _load(self, db: AsyncSession, session_id: int, owner: str | None = None) -> InterviewSession:
+    async def _load(self, db: AsyncSession, session_id: int, owner: str | None = None, *,
+                    lock: bool = False) -> InterviewSession:
         query = select(InterviewSession).options(selectinload(InterviewSession.turns)).where(
             InterviewSession.id == session_id)
+        if lock:
+            # Row lock (PostgreSQL: SELECT ... FOR UPDATE; SQLite already holds the write lock from BEGIN
+            # IMMEDIATE): two bot processes moving the same interview on take turns instead of one
+            # overwriting the other's transition.
+            query = query.with_for_update(of=InterviewSession)
         if owner is not None:
             query = query.add_columns(User.external_id).join(User)
         row = (await db.execute(query)).first()
@@ -375,9 +556,9 @@ class InterviewEngine:
             raise InterviewError(_ENDED)
         return row.position, row.question_id
 
-    async def _current(self, db: AsyncSession, session_id: int,
-                       owner: str | None = None) -> tuple[InterviewSession, Turn]:
-        session = await self._load(db, session_id, owner)
+    async def _current(self, db: AsyncSession, session_id: int, owner: str | None = None, *,
+                       lock: bool = True) -> tuple[InterviewSession, Turn]:
+        session = await self._load(db, session_id, owner, lock=lock)
         if session.status != "active":
             raise InterviewError(_ENDED)
         return session, session.turns[session.current_index]
@@ -438,7 +619,7 @@ class InterviewEngine:
                    misconceptions=[], follow_ups=[], exchanges=[], max_score=5.0)
         db.add(nxt)
         session.turns.append(nxt)
-        await db.commit()
+        await _commit(db)
         persona = self._persona(session)
         messages.append(Message("transition", persona_line(persona, "transition", session.id,
                                                            session.current_index)))
@@ -449,7 +630,7 @@ class InterviewEngine:
         session.status = "finished"
         session.ended_at = _now()
         session.version += 1
-        await db.commit()
+        await _commit(db)
         report = build_report(session, list(session.turns), self.bank)
         persona = self._persona(session)
         messages.append(Message("closing", persona_line(persona, "closing", session.id, 0)))

@@ -1,9 +1,13 @@
 """When and how an interviewer follows up on an answer.
 
-A follow-up comes only on a weak answer, at most MAX_FOLLOW_UPS per question, in this order of need:
-1. the answer states a misconception -> correct it (once per misconception);
-2. a key point is missing or contradicted (then partial) -> probe the highest-weight one not yet probed;
-3. every point is touched but the answer is still weak -> ask "why".
+At most MAX_FOLLOW_UPS per question, in this order of need:
+1. the answer makes a wrong claim about a key point (contradicted: the central point first, then by weight)
+   -> correct it by stating the point's right fact, once per point, even on an otherwise strong answer;
+2. the answer states a listed misconception not already corrected that way -> its correction;
+   a correction then asks about the missing central point, if any, else the weakest other point;
+3. on a weak answer: the missing central point, then the highest-weight missing or partial point not yet
+   probed -> probe it;
+4. every point is touched but the answer is still weak -> ask "why".
 """
 
 from __future__ import annotations
@@ -48,15 +52,28 @@ def decide_follow_up(
     if len(asked) >= MAX_FOLLOW_UPS or grade.validity != "ok":
         return None
     corrected = {str(f.get("misconception")) for f in asked if f.get("kind") == "correction"}
+    corrected_points = {str(f.get("key_point")) for f in asked if f.get("kind") == "correction"}
     probed = {str(f.get("key_point")) for f in asked if f.get("key_point")}
-    weakest = _weakest_point(question, grade, probed)
 
+    wrong = [kp for kp in _by_need(question) if grade.status_of(kp.id) == "contradicted"
+             and kp.id not in corrected_points]
+    if wrong:
+        target = wrong[0]
+        mid = next((m for m in grade.misconceptions if m in misconceptions and m not in corrected), None)
+        correction = _state(target.point)
+        if mid is not None:
+            correction = f"{correction} {misconceptions[mid].correction}"
+        after = _weakest_point(question, grade, probed | {target.id}, skip_contradicted=True)
+        ask = after.follow_up if after else "With that in mind, how would you put your answer now?"
+        return FollowUp("correction", ask, key_point_id=target.id, misconception_id=mid, correction=correction)
+
+    weakest = _weakest_point(question, grade, probed)
     for mid in grade.misconceptions:
         if mid in corrected or mid not in misconceptions:
             continue
-        target = weakest.id if weakest else None
+        target_id = weakest.id if weakest else None
         ask = (weakest.follow_up if weakest else "With that in mind, how would you put your answer now?")
-        return FollowUp("correction", ask, key_point_id=target, misconception_id=mid,
+        return FollowUp("correction", ask, key_point_id=target_id, misconception_id=mid,
                         correction=misconceptions[mid].correction)
 
     if grade.score >= STRONG_SCORE:
@@ -68,13 +85,26 @@ def decide_follow_up(
     return None
 
 
-def _weakest_point(question: Question, grade: Grade, probed: set[str]):  # type: ignore[no-untyped-def]
-    """The highest-weight key point that is contradicted, missing or partial and not yet probed."""
+def _state(point: str) -> str:
+    """A rubric point as the interviewer's statement of the right fact."""
+    text = point.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _by_need(question: Question) -> list:  # type: ignore[type-arg]
+    """Key points, the central one first, then by weight (rubric order breaks ties)."""
+    return sorted(question.key_points, key=lambda kp: (not kp.central, -kp.weight))
+
+
+def _weakest_point(question: Question, grade: Grade, probed: set[str], *, skip_contradicted: bool = False):  # type: ignore[no-untyped-def]
+    """The key point to probe: not yet probed, contradicted, missing or partial; the central point first
+    when it is not covered, then contradicted and missing before partial, higher weight first."""
     candidates = []
     for order, kp in enumerate(question.key_points):
         status = grade.status_of(kp.id)
-        if status in _STATUS_NEED and kp.id not in probed:
-            candidates.append((_STATUS_NEED[status] > 1, -kp.weight, _STATUS_NEED[status], order, kp))
+        if status not in _STATUS_NEED or kp.id in probed or (skip_contradicted and status == "contradicted"):
+            continue
+        candidates.append((not kp.central, _STATUS_NEED[status] > 1, -kp.weight, _STATUS_NEED[status], order, kp))
     if not candidates:
         return None
-    return min(candidates, key=lambda c: c[:4])[4]
+    return min(candidates, key=lambda c: c[:5])[5]

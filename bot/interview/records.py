@@ -35,5 +35,10 @@ def grade_from_record(record: dict[str, Any]) -> Grade:
 
 
 def coverage_record(grade: Grade) -> dict[str, dict[str, Any]]:
-    """The per-key-point part stored on a turn: {kp_id: {status, coverage}}."""
-    return {kp.id: {"status": kp.status, "coverage": round(kp.coverage, 4)} for kp in grade.key_points}
+    """The per-key-point part stored on a turn: {kp_id: {status, coverage}}, plus for a contradicted point
+    `said`: the candidate's statement judged wrong (the report quotes it next to the correction)."""
+    return {
+        kp.id: {"status": kp.status, "coverage": round(kp.coverage, 4)}
+        | ({"said": kp.evidence} if kp.status == "contradicted" and kp.evidence else {})
+        for kp in grade.key_points
+    }

@@ -23,9 +23,11 @@ class QuestionReport:
     covered: tuple[str, ...]        # key points in plain words
     partial: tuple[str, ...]
     missed: tuple[str, ...]
-    corrections: tuple[tuple[str, str], ...]  # (wrong statement, correction)
+    corrections: tuple[tuple[str, str], ...]  # (misconception stated, its correction)
     hint_used: bool
     follow_ups: int
+    #: key points the answer got wrong: (the candidate's statement if known, the right fact)
+    wrong: tuple[tuple[str | None, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,10 @@ class Report:
             for label, points in (("Covered", q.covered), ("Partly covered", q.partial), ("Missed", q.missed)):
                 if points:
                     lines += ["", f"**{label}:**", *[f"- {p}" for p in points]]
+            if q.wrong:
+                lines += ["", "**Wrong:**"]
+                lines += [f"- You said \"{said}\"; in fact: {right}" if said else f"- In fact: {right}"
+                          for said, right in q.wrong]
             for wrong, right in q.corrections:
                 lines += ["", f"**Corrected:** \"{wrong}\" — {right}"]
         if self.study_next:
@@ -94,10 +100,14 @@ def build_report(session: InterviewSession, turns: list[Turn], bank: Bank) -> Re
         question = bank.questions.get(turn.question_id)
         if question is None:
             continue  # a question removed from the bank since: nothing meaningful to report
-        covered, partial, missed = [], [], []
+        covered, partial, missed, wrong = [], [], [], []
         for kp in question.key_points:
-            status = (turn.coverage or {}).get(kp.id, {}).get("status", "missing")
-            {"covered": covered, "partial": partial}.get(status, missed).append(kp.point)
+            record = (turn.coverage or {}).get(kp.id, {})
+            status = record.get("status", "missing")
+            if status == "contradicted":
+                wrong.append((record.get("said"), kp.point))
+            else:
+                {"covered": covered, "partial": partial}.get(status, missed).append(kp.point)
         corrections = tuple(
             (bank.misconceptions[m].title, bank.misconceptions[m].correction)
             for m in (turn.misconceptions or []) if m in bank.misconceptions
@@ -112,7 +122,7 @@ def build_report(session: InterviewSession, turns: list[Turn], bank: Bank) -> Re
         rows.append(QuestionReport(
             number=turn.position + 1, question_id=question.id, topic=question.topic, prompt=question.prompt,
             outcome=outcome, score=score, max_score=turn.max_score, covered=tuple(covered),
-            partial=tuple(partial), missed=tuple(missed), corrections=corrections,
+            partial=tuple(partial), missed=tuple(missed), corrections=corrections, wrong=tuple(wrong),
             hint_used=turn.hints_used > 0, follow_ups=len(turn.follow_ups or []),
         ))
         if outcome != "unanswered" and score < STUDY_THRESHOLD:

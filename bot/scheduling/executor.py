@@ -3,7 +3,8 @@
 Each due time is claimed by inserting a `study_occurrences` row whose (schedule, time) pair is
 unique, in the same transaction that moves the schedule's `next_run_at` on and adds the pending run.
 A restart (the claim is already committed, so the schedule is no longer due) or a second bot process
-(its insert hits the unique key and rolls back) therefore never runs an occurrence twice.
+(PostgreSQL: it skips the row another process has locked with FOR UPDATE SKIP LOCKED; any database: its
+insert hits the unique key and rolls back) therefore never runs an occurrence twice.
 
 An occurrence missed while the bot was down starts late, with a note, while its answer window is
 still open; otherwise it is recorded as skipped.
@@ -99,10 +100,13 @@ class DueRunExecutor:
 
     async def _claim(self, schedule_id: int, now: datetime) -> list[Claim]:
         async with self.sessions() as db:
-            schedule = await db.get(StudySchedule, schedule_id)
+            # PostgreSQL: lock the schedule row, skipping it if another process holds it (that process is
+            # claiming it now). SQLite ignores the clause; its BEGIN IMMEDIATE serialises claims instead.
+            # Either way the unique (schedule, time) key is the last line of defence.
+            schedule = await db.get(StudySchedule, schedule_id, with_for_update={"skip_locked": True})
             if schedule is None or schedule.status != "active" or schedule.next_run_at is None \
                     or schedule.next_run_at > now:
-                return []  # claimed meanwhile by another process
+                return []  # claimed meanwhile (or being claimed now) by another process
             recurrence = recurrence_of(schedule)
             missed = _due_times(recurrence, schedule.next_run_at, now)
             defaults = await defaults_in(db, schedule.guild_id)

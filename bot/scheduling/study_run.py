@@ -20,7 +20,7 @@ from bot.bank.loader import Bank
 from bot.bank.picker import NotEnoughQuestions, pick_questions
 from bot.bank.schema import DIFFICULTY_NAMES, Question
 from bot.grading import Grader
-from bot.grading.pool import in_grading_thread
+from bot.grading.service import GradingService, InProcessGrading
 from bot.interview.engine import Participant
 from bot.scheduling.clock import Clock, SystemClock
 from bot.scheduling.errors import StudyError
@@ -120,9 +120,12 @@ class StudyEngine:
     """Creates, advances and reads study runs. `clock` is injectable for tests."""
 
     def __init__(self, bank: Bank, grader: Grader, sessions: async_sessionmaker[AsyncSession], *,
-                 clock: Clock | None = None, rng: random.Random | None = None) -> None:
+                 clock: Clock | None = None, rng: random.Random | None = None,
+                 grading: GradingService | None = None) -> None:
         self.bank = bank
         self.grader = grader
+        #: where answers are graded: this process (default) or queue workers (REDIS_URL)
+        self.grading: GradingService = grading or InProcessGrading(grader)
         self.sessions = sessions
         self.clock: Clock = clock or SystemClock()
         self.rng = rng or random.Random()
@@ -220,7 +223,7 @@ class StudyEngine:
             if user is not None and await self._has_answered(db, run_id, position, user.id):
                 raise StudyError(f"You already answered question {position + 1}.")
             question = self.bank.question(run.question_ids[position])
-        grade = await in_grading_thread(self.grader.grade, question, text)
+        grade = await self.grading.grade(question, text)
         async with self.sessions() as db:
             user = await user_for(db, who)
             db.add(StudyAnswer(run_id=run_id, position=position, question_id=question.id, user_id=user.id,

@@ -43,6 +43,27 @@ def test_json_output_has_every_figure_and_one_prediction_per_row(tmp_path: Path,
     assert payload["n"] == n_rows == len(payload["predictions"])
     assert all(0.0 <= p <= 5.0 for p in payload["predictions"])
     assert payload["pearson_r"] > 0.5
+    assert len(payload["key_points"]) == n_rows
+    statuses = {"covered", "partial", "missing", "contradicted"}
+    assert all(row and all(set(kp) == {"status"} and kp["status"] in statuses for kp in row)
+               for row in payload["key_points"])
+
+
+def test_json_key_points_follow_the_reference_bars(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bars.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["question", "reference_answer", "student_answer", "score"])
+        reference = ("A stack is last in, first out. | Push adds an item on top. | Pop removes the top item.")
+        writer.writerow(["What is a stack?", reference, "A stack is a last-in first-out structure: push puts an "
+                         "item on top and pop takes the top item off.", 5])
+        writer.writerow(["What is a stack?", reference, "A stack is first in, first out, like a queue.", 1])
+        writer.writerow(["What is a stack? Explain.", "It stores items. It is used for recursion.",
+                         "A list of things used for function calls.", 3])
+    assert main(["eval-grader", str(path), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [len(row) for row in payload["key_points"]] == [3, 3, 2]
+    assert payload["key_points"][0][0]["status"] == "covered"
 
 
 def test_bank_rubric_reports_the_matched_question(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,6 +15,8 @@ from bot.interview.engine import (
 from bot.storage.database import create_engine, make_sessionmaker
 from bot.storage.models import Turn
 
+pytestmark = pytest.mark.both_databases  # each test runs on SQLite and on PostgreSQL
+
 ADA = Participant(platform="terminal", external_id="ada", display_name="Ada")
 
 STRONG_EPOCH = ("An epoch is one complete pass over the entire training set, so every example is seen once. "

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.interview.engine import InterviewEngine, InterviewOptions, Participant, Reply
 from bot.progress.picking import pick_for_user
 from bot.progress.service import export_for, stats_for
 from bot.storage.models import InterviewSession, ReviewCard, User
+
+pytestmark = pytest.mark.both_databases  # each test runs on SQLite and on PostgreSQL
 
 ADA = Participant(platform="terminal", external_id="ada", display_name="Ada")
 #: A real attempt (graded, not a non-answer) that misses every key point of the test bank's questions.

@@ -11,6 +11,8 @@ from bot.interview.engine import InterviewEngine, InterviewOptions, Participant
 from bot.progress.service import forget
 from bot.storage.models import Base, InterviewSession, ReviewCard, Turn, User
 
+pytestmark = pytest.mark.both_databases  # each test runs on SQLite and on PostgreSQL
+
 ADA = Participant(platform="discord", external_id="1001", display_name="Ada")
 BOB = Participant(platform="discord", external_id="1002", display_name="Bob")
 

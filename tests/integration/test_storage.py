@@ -1,4 +1,5 @@
-"""Storage through a real SQLite file migrated by Alembic."""
+"""Storage through a real database migrated by Alembic: SQLite, and PostgreSQL for tests marked
+`both_databases` (the SQLite-only ones check pragmas and SQLite's locking)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,70 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.storage.database import DatabaseError, ensure_database_location, read_only, sqlite_path
+from bot.storage.database import (
+    DatabaseError,
+    create_engine,
+    ensure_database_location,
+    read_only,
+    sqlite_path,
+)
 from bot.storage.models import Base, InterviewSession, Turn, User
 
 
-def test_models_and_migrations_do_not_differ(db_url: str) -> None:
-    """Fails when a model changes without a migration (what `alembic revision --autogenerate` would find)."""
-    sync_url = db_url.replace("sqlite+aiosqlite", "sqlite")
-    engine = create_sync_engine(sync_url)
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        diff = compare_metadata(context, Base.metadata)
-    engine.dispose()
+def _schema_diff(connection) -> list:  # type: ignore[no-untyped-def]
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, Base.metadata)
+
+
+@pytest.mark.both_databases
+async def test_models_and_migrations_do_not_differ(db_url: str) -> None:
+    """Fails when a model changes without a migration (what `alembic revision --autogenerate` would find),
+    on SQLite and on PostgreSQL: the migrated schema must match the models on both."""
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(_schema_diff)
+    finally:
+        await engine.dispose()
     assert diff == []
+
+
+@pytest.mark.both_databases
+async def test_the_comparison_catches_a_model_without_a_migration(db_url: str) -> None:
+    """The check above can fail: a column added to the models but not migrated is reported."""
+    from sqlalchemy import Column, String
+
+    column = Column("nickname", String(32), nullable=True)
+    User.__table__.append_column(column)
+    try:
+        engine = create_engine(db_url)
+        try:
+            async with engine.connect() as connection:
+                diff = await connection.run_sync(_schema_diff)
+        finally:
+            await engine.dispose()
+    finally:
+        User.__table__._columns.remove(column)
+    assert any(entry[0] == "add_column" and entry[3].name == "nickname" for entry in diff), diff
+
+
+@pytest.mark.both_databases
+async def test_timestamps_and_json_round_trip_alike(sessions) -> None:
+    """What the models promise on every dialect: aware UTC datetimes back, JSON back as written."""
+    from datetime import datetime, timedelta, timezone
+
+    local = datetime(2026, 3, 2, 18, 0, tzinfo=timezone(timedelta(hours=1)))
+    async with sessions() as db:
+        user = User(platform="discord", external_id="42", display_name="Zoë ✨", created_at=local)
+        db.add(user)
+        await db.commit()
+    async with sessions() as db:
+        loaded = await db.scalar(select(User))
+    assert loaded.created_at == local and loaded.created_at.utcoffset() == timedelta(0)
+    assert loaded.display_name == "Zoë ✨"
 
 
 def test_database_uses_wal_journal(db_url: str, tmp_path: Path) -> None:
@@ -36,6 +84,7 @@ def test_database_uses_wal_journal(db_url: str, tmp_path: Path) -> None:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+@pytest.mark.both_databases
 async def test_session_and_turn_round_trip(sessions) -> None:
     async with sessions() as db:
         user = User(platform="terminal", external_id="ada", display_name="Ada")
@@ -66,6 +115,7 @@ async def test_session_and_turn_round_trip(sessions) -> None:
         assert turn.asked_at.tzinfo is not None and turn.asked_at.utcoffset() == UTC.utcoffset(None)
 
 
+@pytest.mark.both_databases
 async def test_deleting_a_user_deletes_their_sessions_and_turns(sessions) -> None:
     async with sessions() as db:
         user = User(platform="terminal", external_id="bob", display_name="Bob")
@@ -117,3 +167,28 @@ async def test_read_only_transaction_does_not_wait_for_a_writer(sessions) -> Non
         with pytest.raises(TimeoutError):  # queues on busy_timeout behind the first writer
             await asyncio.wait_for(second_writer(), 0.5)
         await writer.commit()
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+asyncpg://viva:viva@127.0.0.1:1/viva",  # nothing listens on port 1: refused
+    "postgresql+asyncpg://viva:viva@no-such-host.invalid:5432/viva",
+])
+def test_an_unreachable_postgresql_is_one_line_naming_database_url(url: str) -> None:
+    from bot.storage.database import upgrade_database
+
+    with pytest.raises(DatabaseError) as caught:
+        upgrade_database(url)
+    message = str(caught.value)
+    assert "DATABASE_URL" in message and "\n" not in message and "viva:viva" not in message
+
+
+def test_a_wrong_postgresql_password_is_one_line_naming_database_url(postgres_server) -> None:
+    from sqlalchemy.engine import make_url
+
+    from bot.storage.database import upgrade_database
+
+    url = make_url(postgres_server.url).set(password="certainly-wrong").render_as_string(hide_password=False)
+    with pytest.raises(DatabaseError) as caught:
+        upgrade_database(url)
+    message = str(caught.value)
+    assert "password authentication failed" in message and "DATABASE_URL" in message and "\n" not in message

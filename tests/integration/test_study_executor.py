@@ -21,6 +21,8 @@ from bot.scheduling.study_run import StudyEngine
 from bot.storage.database import create_engine, make_sessionmaker
 from bot.storage.models import StudyOccurrence, StudyRun, StudySchedule, User
 
+pytestmark = pytest.mark.both_databases  # each test runs on SQLite and on PostgreSQL
+
 GUILD, CHANNEL = "900", "901"
 CREATED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
 DUE = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # "mon,thu 18:00" in Berlin (UTC+1)
@@ -187,3 +189,38 @@ async def test_cancelled_schedules_stop_and_forgetting_the_creator_keeps_the_sch
     clock.set(DUE + timedelta(seconds=1))
     assert await process.executor.claim_due() == []
     assert await process.executor.next_wakeup() is None
+
+
+async def test_two_timers_on_one_database_fire_the_occurrence_once(processes: Any, clock: ManualClock):
+    """The real timer task in two bot processes: both wake at the due time, one occurrence runs."""
+    from bot.scheduling.timer import WakeableTimer
+
+    a, b = processes(), processes()
+    await schedule_mon_thu(a, clock)
+    fired: list[list[Any]] = [[], []]
+
+    def timer_for(process: BotProcess, sink: list[Any]) -> WakeableTimer:
+        async def on_due() -> None:
+            sink.extend(await process.executor.claim_due())
+
+        return WakeableTimer(lambda: clock, process.executor.next_wakeup, on_due, max_sleep_s=0.2)
+
+    timers = [timer_for(a, fired[0]), timer_for(b, fired[1])]
+    for timer in timers:
+        timer.start()
+    try:
+        await asyncio.sleep(0.3)
+        assert fired == [[], []]  # not due yet
+        clock.set(DUE + timedelta(seconds=1))
+        for timer in timers:
+            timer.wake()
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if fired[0] or fired[1]:
+                break
+        await asyncio.sleep(0.5)  # both timers have stepped again since
+    finally:
+        for timer in timers:
+            await timer.stop()
+    assert len(fired[0]) + len(fired[1]) == 1
+    assert await counts(a) == (1, 1)

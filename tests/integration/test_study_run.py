@@ -15,6 +15,8 @@ from bot.scheduling.clock import ManualClock
 from bot.scheduling.errors import StudyError
 from bot.scheduling.study_run import RunOptions, StudyEngine
 
+pytestmark = pytest.mark.both_databases  # each test runs on SQLite and on PostgreSQL
+
 START = datetime(2026, 5, 4, 18, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=5)
 

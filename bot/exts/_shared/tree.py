@@ -43,6 +43,12 @@ class VivaTree(app_commands.CommandTree):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         message = describe_app_command_error(error)
+        if message == UNEXPECTED and isinstance(error, app_commands.CommandInvokeError):
+            # A failure inside the command (storage, infrastructure): say what happened, truthfully.
+            from bot.exts._shared.failures import failure_text
+
+            await send_private(interaction, failure_text(error.original, step="command"))
+            return
         if message == UNEXPECTED:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("unhandled error in /%s", command, exc_info=error)

@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.coding import Task, UnknownTask, Verdict, check_submission, load_tasks
 from bot.exts._shared.code_blocks import extract_python_block, guess_task
 from bot.exts._shared.contexts import EVERYWHERE, INSTALLS
+from bot.exts._shared.failures import report_failure, report_failure_in
 from bot.exts._shared.limits import CHOICES_MAX, EMBED_DESCRIPTION_MAX
 from bot.exts._shared.text import clip, split_message
 from bot.exts._shared.tree import send_private
@@ -144,6 +145,9 @@ class CodingCog(commands.Cog):
         except CheckRefused as refusal:
             await send_private(interaction, str(refusal))
             return
+        except Exception as error:  # the checker's own trouble, never the candidate's
+            await report_failure(interaction, error, step="code")
+            return
         await interaction.followup.send(embed=verdict_embed(verdict, task), ephemeral=interaction.guild_id is not None,
                                         allowed_mentions=NO_MENTIONS)
 
@@ -166,5 +170,8 @@ class CodingCog(commands.Cog):
                 verdict, task = await self._check(slug, source, message.author)
         except CheckRefused as refusal:
             await message.channel.send(str(refusal), allowed_mentions=NO_MENTIONS)
+            return
+        except Exception as error:
+            await report_failure_in(message.channel, error, step="code")
             return
         await message.channel.send(embed=verdict_embed(verdict, task), allowed_mentions=NO_MENTIONS)

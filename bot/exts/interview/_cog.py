@@ -14,10 +14,18 @@ from bot.bank.schema import DIFFICULTY_NAMES
 from bot.exts._shared.choices import topic_choices
 from bot.exts._shared.code_blocks import extract_python_block
 from bot.exts._shared.contexts import EVERYWHERE, INSTALLS
+from bot.exts._shared.failures import report_failure_in
 from bot.exts._shared.limits import CHOICES_MAX, THREAD_NAME_MAX
 from bot.exts._shared.text import clip
 from bot.exts._shared.tree import send_private
-from bot.interview.engine import InterviewEngine, InterviewError, InterviewOptions, Participant, Reply
+from bot.interview.engine import (
+    InterviewEngine,
+    InterviewError,
+    InterviewOptions,
+    Participant,
+    Reply,
+    StepFailed,
+)
 
 from ._controls import AnswerModal, InterviewButton, answer_from_submission
 from ._delivery import NO_MENTIONS, Place, deliver, deliver_to_channel, place_of, run_step
@@ -161,7 +169,7 @@ class InterviewCog(commands.Cog):
             await interaction.response.send_modal(AnswerModal(session_id))
             return
         steps = {"hint": self.engine.hint, "skip": self.engine.skip, "end": self.engine.end}
-        await run_step(interaction, lambda: steps[action](session_id, owner=str(interaction.user.id)))
+        await run_step(interaction, lambda: steps[action](session_id, owner=str(interaction.user.id)), kind=action)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -173,7 +181,12 @@ class InterviewCog(commands.Cog):
     async def on_answer(self, interaction: discord.Interaction, session_id: int, text: str) -> None:
         # The engine confirms from the database that the caller owns the session (the owner id in a
         # button's custom id is only the fast first filter), in the same read that loads the question.
-        await run_step(interaction, lambda: self.engine.answer(session_id, text, owner=str(interaction.user.id)))
+        await run_step(interaction, lambda: self.engine.answer(session_id, text, owner=str(interaction.user.id)),
+                       kind="answer", answer_text=text, acknowledge=self._acknowledge)
+
+    async def _acknowledge(self, reply: Reply) -> None:
+        """The reply to an answer has been shown: a later resume need not repeat it."""
+        await self.engine.acknowledge(reply.session_id, reply.answer_ref)
 
     # ------------------------------------------------------------------ typed answers in DMs
     @commands.Cog.listener()
@@ -185,15 +198,29 @@ class InterviewCog(commands.Cog):
             return  # a code block in DMs is a coding-task submission: the coding extension answers it
         if (await self.bot.get_context(message)).valid:
             return  # an owner command such as "@Viva sync"
-        session_id = await self.engine.active_session(participant(message.author))
-        if session_id is None:
-            await message.channel.send("Start a mock interview with `/interview start`, or see `/help`.",
-                                       allowed_mentions=NO_MENTIONS)
-            return
         try:
+            who = participant(message.author)
+            session_id = await self.engine.active_session(who)
+            ended = await self.engine.unseen_ending(who) if session_id is None else None
+            if ended is not None:  # the interview ended on an answer whose report never reached them
+                reply = await self.engine.resume(ended)
+                await deliver_to_channel(message.channel, reply, message.author.id)
+                await self._acknowledge(reply)
+                return
+            if session_id is None:
+                await message.channel.send("Start a mock interview with `/interview start`, or see `/help`.",
+                                           allowed_mentions=NO_MENTIONS)
+                return
             async with message.channel.typing():
                 reply = await self.engine.answer(session_id, message.content)
+        except StepFailed as failure:  # the DM itself keeps the typed answer: no need to show it back
+            await report_failure_in(message.channel, failure, step="answer")
+            return
         except InterviewError as error:
             await message.channel.send(str(error), allowed_mentions=NO_MENTIONS)
             return
+        except Exception as error:
+            await report_failure_in(message.channel, error, step="answer")
+            return
         await deliver_to_channel(message.channel, reply, message.author.id)
+        await self._acknowledge(reply)

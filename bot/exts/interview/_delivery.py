@@ -12,8 +12,9 @@ from enum import Enum
 
 import discord
 
+from bot.exts._shared.failures import failure_text, report_failure
 from bot.exts._shared.tree import send_private
-from bot.interview.engine import InterviewError, Reply
+from bot.interview.engine import InterviewError, Reply, StepFailed
 
 from ._controls import controls_for
 from ._render import Part, render_reply
@@ -90,18 +91,26 @@ async def deliver_to_channel(channel: discord.abc.Messageable, reply: Reply, own
         await _send_to(channel, part, view if index == len(parts) - 1 else None)
 
 
-async def run_step(interaction: discord.Interaction, step: Callable[[], Awaitable[Reply]]) -> None:
+async def run_step(interaction: discord.Interaction, step: Callable[[], Awaitable[Reply]], *,
+                   kind: str = "command", answer_text: str | None = None,
+                   acknowledge: Callable[[Reply], Awaitable[None]] | None = None) -> None:
     """Defer, run one engine transition, and show its reply (or its user-facing error, privately).
 
     The step runs after the acknowledgement, so neither grading nor busy storage can make the
-    interaction miss Discord's deadline.
+    interaction miss Discord's deadline. Any failure becomes a private message saying whether the
+    answer (`answer_text`, for `kind="answer"`) is saved; `acknowledge` runs once the reply is shown.
     """
     place = place_of(interaction)
-    await defer(interaction, place)
     try:
+        await defer(interaction, place)
         reply = await step()
     except InterviewError as error:
-        await send_private(interaction, str(error))
+        await send_private(interaction, failure_text(error, step=kind, answer_text=answer_text)
+                           if isinstance(error, StepFailed) else str(error))
+        return
+    except Exception as error:
+        await report_failure(interaction, error, step=kind, answer_text=answer_text)
         return
     await deliver(interaction, reply, place)
-
+    if acknowledge is not None:
+        await acknowledge(reply)

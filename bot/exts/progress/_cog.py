@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.exts._shared.failures import report_failure
 from bot.exts._shared.tree import send_private
 from bot.progress.chart import render_progress_chart
 from bot.progress.service import export_for, forget, stats_for
@@ -116,7 +117,11 @@ class ProgressCog(commands.Cog):
             await interaction.response.edit_message(content="Cancelled: nothing was deleted.", view=None)
             return
         await interaction.response.defer()  # deleting is quick, but never let storage decide the deadline
-        summary = await forget(self.bot.services.sessions, PLATFORM, str(owner_id))
+        try:
+            summary = await forget(self.bot.services.sessions, PLATFORM, str(owner_id))
+        except Exception as error:  # one transaction: on failure nothing was deleted
+            await report_failure(interaction, error, step="forget")
+            return
         if not summary.found:
             text = "Viva had no data about you. Nothing to delete."
         else:

@@ -13,8 +13,10 @@ from discord.ext import commands
 from bot.bank.schema import DIFFICULTY_NAMES
 from bot.exts._shared.choices import topic_choices
 from bot.exts._shared.contexts import GUILD_ONLY
+from bot.exts._shared.failures import report_failure
 from bot.exts._shared.limits import CHOICES_MAX
 from bot.exts._shared.tree import send_private
+from bot.interview.answer_text import clean_answer
 from bot.interview.engine import Participant
 from bot.scheduling.clock import Clock
 from bot.scheduling.errors import StudyError
@@ -53,7 +55,7 @@ class StudyCog(commands.Cog):
     def __init__(self, bot: VivaBot) -> None:
         self.bot = bot
         services = bot.services
-        self.engine = StudyEngine(services.bank, services.grader, services.sessions)
+        self.engine = StudyEngine(services.bank, services.grader, services.sessions, grading=services.grading)
         self.executor = DueRunExecutor(services.sessions, self.engine)
         self.timer = WakeableTimer(lambda: self.engine.clock, self.executor.next_wakeup, self.run_due)
 
@@ -228,17 +230,24 @@ class StudyCog(commands.Cog):
 
     # ------------------------------------------------------------------ the Answer button and modal
     async def on_answer_button(self, interaction: discord.Interaction, run_id: int, position: int) -> None:
-        refusal = await self.engine.is_open(run_id, position, participant(interaction.user))
+        try:
+            refusal = await self.engine.is_open(run_id, position, participant(interaction.user))
+        except Exception as error:  # storage trouble: nothing was typed yet, nothing is lost
+            await report_failure(interaction, error, step="command")
+            return
         if refusal is not None:
             await interaction.response.send_message(refusal, ephemeral=True)
             return
         await interaction.response.send_modal(StudyAnswerModal(run_id, position))
 
     async def on_answer(self, interaction: discord.Interaction, run_id: int, position: int, text: str) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            feedback = await self.engine.answer(run_id, position, participant(interaction.user), text)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            feedback = await self.engine.answer(run_id, position, participant(interaction.user), clean_answer(text))
         except StudyError as error:
             await send_private(interaction, str(error))
+            return
+        except Exception as error:  # the answer is committed last: any failure means it was not saved
+            await report_failure(interaction, error, step="answer", answer_text=text)
             return
         await interaction.followup.send(embed=feedback_embed(feedback), ephemeral=True)

@@ -66,10 +66,9 @@ class StudyAnswerModal(discord.ui.Modal):
         await _actions(interaction).on_answer(interaction, self.run_id, self.position, self.answer.value)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        from bot.exts._shared.tree import UNEXPECTED, send_private
+        from bot.exts._shared.failures import report_failure
 
-        await super().on_error(interaction, error)  # logs it
-        await send_private(interaction, UNEXPECTED)
+        await report_failure(interaction, error, step="answer", answer_text=self.answer.value)  # logs it too
 
 
 def answer_view(run_id: int, position: int) -> discord.ui.View:

@@ -152,10 +152,11 @@ class FakeDiscord(FakeDiscordServer):
         if channel["type"] == p.CHANNEL_DM:
             payload.update(user=user, context=1, authorizing_integration_owners={"0": self.guild_id})
         else:
+            guild_id = channel.get("guild_id") or self.guild_id
             payload.update(
-                guild_id=self.guild_id, guild={"id": self.guild_id, "locale": "en-US", "features": []},
+                guild_id=guild_id, guild={"id": guild_id, "locale": "en-US", "features": []},
                 member=p.member(user, permissions=p.ALL_PERMISSIONS), guild_locale="en-US", context=0,
-                authorizing_integration_owners={"0": self.guild_id},
+                authorizing_integration_owners={"0": guild_id},
             )
         return payload
 

@@ -82,6 +82,13 @@ class FakeDiscordServer:
         self.deleted_channels: list[dict[str, Any]] = []
         self._attachments: dict[str, Attachment] = {}
         self._sockets: list[web.WebSocketResponse] = []
+        #: guild id -> name; the first guild is `guild_id` ("Study Hall"), `add_guild` adds more
+        self.guild_names: dict[str, str] = {self.guild_id: "Study Hall"}
+        #: the (shard id, shard count) each connection identified with, and of each gateway session
+        self._shard_of: dict[web.WebSocketResponse, tuple[int, int]] = {}
+        self._session_shards: dict[str, tuple[int, int]] = {}
+        #: every IDENTIFY's shard, in order (a bot without sharding identifies as (0, 1))
+        self.identified: list[tuple[int, int]] = []
         self._sequence = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -157,12 +164,26 @@ class FakeDiscordServer:
     def connected(self) -> bool:
         return any(not ws.closed for ws in self._sockets)
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+    @staticmethod
+    def shard_for(guild_id: str | None, shard_count: int) -> int:
+        """Discord's rule: a guild's events go to shard (guild_id >> 22) % shard_count; DMs to shard 0."""
+        return 0 if guild_id is None else (int(guild_id) >> 22) % shard_count
+
+    def _serves(self, ws: web.WebSocketResponse, guild_id: str | None) -> bool:
+        shard_id, shard_count = self._shard_of.get(ws, (0, 1))
+        return self.shard_for(guild_id, shard_count) == shard_id
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         self._sequence += 1
-        frame = json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data})
+        if not ws.closed:
+            await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data}))
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send an event to the connection(s) of the shard its guild belongs to (DMs: shard 0)."""
+        guild_id = data.get("guild_id") if isinstance(data, dict) else None
         for ws in list(self._sockets):
-            if not ws.closed:
-                await ws.send_str(frame)
+            if self._serves(ws, guild_id):
+                await self._send(ws, event, data)
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -176,32 +197,59 @@ class FakeDiscordServer:
             if frame["op"] == 1:
                 await ws.send_str(json.dumps({"op": 11}))
             elif frame["op"] == 2:
+                shard = frame["d"].get("shard") or [0, 1]
+                self._shard_of[ws] = (int(shard[0]), int(shard[1]))
+                self.identified.append(self._shard_of[ws])
                 self._sockets.append(ws)
-                await self._send_ready()
+                await self._send_ready(ws)
                 await self._notify()
             elif frame["op"] == 6:
+                self._shard_of[ws] = self._session_shards.get(frame["d"].get("session_id"), (0, 1))
                 self._sockets.append(ws)
-                await self.dispatch("RESUMED", {})
+                await self._send(ws, "RESUMED", {})
         if ws in self._sockets:
             self._sockets.remove(ws)
+        self._shard_of.pop(ws, None)
         await self._notify()
         return ws
 
-    def guild_payload(self) -> dict[str, Any]:
+    def add_guild(self, name: str, *, shard_id: int = 0, shard_count: int = 1) -> tuple[str, str]:
+        """Another server with a #general channel, whose id puts it on `shard_id` of `shard_count`.
+        Returns (guild id, general channel id)."""
+        raw = int(p.snowflake())
+        timestamp = raw >> 22
+        timestamp += (shard_id - timestamp) % shard_count  # move forward to the wanted shard
+        guild_id = str((timestamp << 22) | (raw & 0x3FFFFF))
+        assert self.shard_for(guild_id, shard_count) == shard_id
+        channel_id = p.snowflake()
+        self.guild_names[guild_id] = name
+        self.channels[channel_id] = p.text_channel(channel_id, guild_id, "general")
+        return guild_id, channel_id
+
+    def guild_payload(self, guild_id: str | None = None) -> dict[str, Any]:
+        guild_id = guild_id or self.guild_id
         members = [p.member(self.bot_user)] + [p.member(u) for u in self.users.values()]
-        channels = [c for c in self.channels.values() if c["type"] == p.CHANNEL_GUILD_TEXT]
-        data = p.guild(self.guild_id, "Study Hall", self.owner["id"], channels=channels, members=members,
+        channels = [c for c in self.channels.values()
+                    if c["type"] == p.CHANNEL_GUILD_TEXT and c.get("guild_id") == guild_id]
+        data = p.guild(guild_id, self.guild_names[guild_id], self.owner["id"], channels=channels, members=members,
                        roles=list(self.roles.values()))
-        data["threads"] = [c for c in self.channels.values() if c["type"] in (11, 12)]
+        data["threads"] = [c for c in self.channels.values() if c["type"] in (11, 12) and c.get("guild_id") == guild_id]
         return data
 
-    async def _send_ready(self) -> None:
-        await self.dispatch("READY", {
-            "v": 10, "user": self.bot_user, "session_id": p.snowflake(), "resume_gateway_url": self.gateway_url,
-            "guilds": [{"id": self.guild_id, "unavailable": True}], "private_channels": [],
+    async def _send_ready(self, ws: web.WebSocketResponse) -> None:
+        """READY and a GUILD_CREATE for each guild of the shard this connection identified as."""
+        guilds = [g for g in self.guild_names if self._serves(ws, g)]
+        session_id = p.snowflake()
+        self._session_shards[session_id] = self._shard_of.get(ws, (0, 1))
+        shard = self._shard_of.get(ws)
+        await self._send(ws, "READY", {
+            "v": 10, "user": self.bot_user, "session_id": session_id, "resume_gateway_url": self.gateway_url,
+            "guilds": [{"id": g, "unavailable": True} for g in guilds], "private_channels": [],
             "relationships": [], "presences": [], "application": {"id": self.application_id, "flags": 0},
+            **({"shard": list(shard)} if shard else {}),
         })
-        await self.dispatch("GUILD_CREATE", self.guild_payload())
+        for guild_id in guilds:
+            await self._send(ws, "GUILD_CREATE", self.guild_payload(guild_id))
 
     # ------------------------------------------------------------------ REST plumbing
     async def _rest(self, request: web.Request) -> web.StreamResponse:
@@ -408,7 +456,7 @@ class FakeDiscordServer:
             return json_response(MISSING_PERMISSIONS, 403)
         body, _ = await self._read_body(request)
         thread_id = p.snowflake()
-        thread = p.thread_channel(thread_id, self.guild_id, match["cid"], body.get("name", "thread"),
+        thread = p.thread_channel(thread_id, self.channels[match["cid"]].get("guild_id", self.guild_id), match["cid"], body.get("name", "thread"),
                                   self.bot_user["id"], private=body.get("type") == p.CHANNEL_PRIVATE_THREAD)
         self.channels[thread_id] = thread
         self.thread_members[thread_id] = {self.bot_user["id"]}

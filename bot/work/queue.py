@@ -1,0 +1,173 @@
+"""The bot's side of the work queue: admission, enqueue once, await the result, survive Redis hiccups.
+
+Result delivery does not rely on arq's own result records: the worker function itself stores its
+result under `viva:result:<job id>` with SET NX (the first result wins, so a job that ran twice after a
+worker died still has exactly one result) and pushes to `viva:done:<job id>`; the bot blocks on that list
+(BLPOP, a few seconds at a time, shorter than the socket timeout) and then reads the result. A timeout,
+a dropped connection or a Redis restart only costs a retry of the wait; a job Redis lost (not queued,
+not running, no result) is enqueued again under the same id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from arq.connections import ArqRedis
+from arq.constants import in_progress_key_prefix, job_key_prefix
+from redis.asyncio import ConnectionPool
+from redis.exceptions import RedisError
+
+from bot.sandbox.api import Busy
+from bot.work.codec import deserialize, serialize
+
+log = logging.getLogger(__name__)
+
+RESULT_PREFIX = "viva:result:"
+DONE_PREFIX = "viva:done:"
+#: Results and done-markers outlive any wait for them.
+RESULT_TTL_S = 3600
+#: redis-py socket timeout for every command; BLPOP waits are kept well under it.
+SOCKET_TIMEOUT_S = 5.0
+BLOCK_S = 2
+#: A job Redis lost is enqueued again at most this many times before the caller gets WorkFailed.
+MAX_REQUEUES = 3
+
+
+class QueueUnavailable(Exception):
+    """Redis cannot be reached at start-up; the message is one line naming REDIS_URL."""
+
+
+class WorkFailed(Exception):
+    """The job failed in the worker (or kept getting lost); the message says why, for the log."""
+
+
+class WorkTimeout(Exception):
+    """No result within WORKER_WAIT_S."""
+
+
+def describe(url: str) -> str:
+    """host:port/db of a Redis URL, without credentials."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return parts.path
+    return f"{parts.hostname or 'localhost'}:{parts.port or 6379}{parts.path or '/0'}"
+
+
+def make_redis(url: str) -> ArqRedis:
+    pool = ConnectionPool.from_url(url, socket_timeout=SOCKET_TIMEOUT_S, socket_connect_timeout=3.0,
+                                   retry_on_timeout=True, health_check_interval=15)
+    return ArqRedis(pool_or_conn=pool, job_serializer=serialize, job_deserializer=deserialize)
+
+
+async def connect(url: str) -> ArqRedis:
+    """A client for REDIS_URL that has answered a PING, or QueueUnavailable (one line)."""
+    redis = make_redis(url)
+    try:
+        await asyncio.wait_for(redis.ping(), 5.0)
+    except (RedisError, OSError, TimeoutError) as exc:
+        await redis.aclose()
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise QueueUnavailable(f"cannot reach Redis at {describe(url)} (REDIS_URL): {detail}; "
+                               "start Redis or fix REDIS_URL") from None
+    return redis
+
+
+class WorkQueue:
+    """Submit a job to a named queue and await its result (a plain dict), once."""
+
+    def __init__(self, redis: ArqRedis, *, wait_s: float = 120.0) -> None:
+        self.redis = redis
+        self.wait_s = wait_s
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+    async def depth(self, queue: str) -> int:
+        """Jobs queued or running on `queue` (arq keeps a job in the set until it is done)."""
+        return int(await self._retrying(lambda: self.redis.zcard(queue)))
+
+    async def run(self, queue: str, function: str, payload: dict[str, Any], *, job_id: str, limit: int,
+                  retry_after: Callable[[int], float]) -> dict[str, Any]:
+        """Admit (Busy when `limit` jobs are already waiting), enqueue under `job_id`, await the result."""
+        cached = await self._result(job_id)
+        if cached is not None:
+            return cached
+        waiting = await self.depth(queue)
+        if waiting >= limit:
+            raise Busy(retry_after(waiting))
+        await self._retrying(lambda: self.redis.enqueue_job(function, payload, _job_id=job_id, _queue_name=queue))
+        return await self._await(queue, function, payload, job_id)
+
+    async def _await(self, queue: str, function: str, payload: dict[str, Any], job_id: str) -> dict[str, Any]:
+        deadline = time.monotonic() + self.wait_s
+        requeued = 0
+        failures = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkTimeout(f"no result for job {job_id} after {self.wait_s:.0f} s")
+            try:
+                popped = await self.redis.blpop([DONE_PREFIX + job_id], timeout=max(1, min(BLOCK_S, int(remaining))))
+                result = await self._result_once(job_id)
+                if result is not None:
+                    return result
+                if popped is None and await self._lost(queue, job_id):
+                    requeued += 1
+                    if requeued > MAX_REQUEUES:
+                        raise WorkFailed(f"job {job_id} was lost or failed {MAX_REQUEUES} times")
+                    log.warning("job %s on %s was lost (no worker has it, no result): enqueued again", job_id, queue)
+                    await self.redis.enqueue_job(function, payload, _job_id=job_id, _queue_name=queue)
+                failures = 0
+            except (RedisError, OSError, TimeoutError) as exc:
+                failures += 1
+                if failures == 1:
+                    log.warning("waiting for job %s: Redis error (%s); retrying", job_id, type(exc).__name__)
+                await asyncio.sleep(min(2.0, 0.1 * 2 ** min(failures, 5)))
+
+    async def _lost(self, queue: str, job_id: str) -> bool:
+        """Not queued, not running, no result: Redis lost it, or arq gave up on it (timeout, max tries)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.exists(job_key_prefix + job_id)
+            pipe.exists(in_progress_key_prefix + job_id)
+            pipe.zscore(queue, job_id)
+            pipe.exists(RESULT_PREFIX + job_id)
+            job, running, score, result = await pipe.execute()
+        return not job and not running and score is None and not result
+
+    async def _result_once(self, job_id: str) -> dict[str, Any] | None:
+        raw = await self.redis.get(RESULT_PREFIX + job_id)
+        if raw is None:
+            return None
+        result = deserialize(raw)
+        if "error" in result and result.get("kind") == "failed":
+            raise WorkFailed(str(result["error"]))
+        return result
+
+    async def _result(self, job_id: str) -> dict[str, Any] | None:
+        return await self._retrying(lambda: self._result_once(job_id))
+
+    async def _retrying(self, call: Callable[[], Any], attempts: int = 5) -> Any:
+        """A short Redis command, retried through a dropped connection (not through a long outage)."""
+        for attempt in range(attempts):
+            try:
+                return await call()
+            except (RedisError, OSError, TimeoutError):
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(0.1 * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+
+async def store_result(redis: Any, job_id: str, result: dict[str, Any]) -> bool:
+    """Worker side: keep the first result of `job_id` (SET NX) and wake its waiter. True if this one won."""
+    stored = await redis.set(RESULT_PREFIX + job_id, serialize(result), nx=True, ex=RESULT_TTL_S)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.rpush(DONE_PREFIX + job_id, b"1")
+        pipe.expire(DONE_PREFIX + job_id, RESULT_TTL_S)
+        await pipe.execute()
+    return bool(stored)
