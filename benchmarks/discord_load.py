@@ -1,6 +1,6 @@
 """Discord front-end load: many candidates at once through the real bot and the in-repo fake Discord.
 
-Prints one `name: value unit (detail)` line per figure (DESIGN.md §6):
+Prints one `name: value unit (detail)` line per figure (docs/architecture.md §6):
   ack_within_3s_pct          share of all interactions whose first response came within Discord's 3 s
   answer_reply_p95_ms        modal answer submitted -> graded reply, 100 candidates at once, realistic answers
   answer_burst_throughput_per_s  graded replies per second while clearing that burst

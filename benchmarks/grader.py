@@ -1,4 +1,4 @@
-"""Grader benchmark (DESIGN.md §6): Mohler agreement, the cosine baseline side by side, speed, and the
+"""Grader benchmark (docs/architecture.md §6): Mohler agreement, the cosine baseline side by side, speed, and the
 blind in-domain set's test half (tests/data/grader_blind.csv) with the bank rubrics.
 
     python benchmarks/grader.py [--csv /work/shared/asag/mohler.csv] [--limit N] [--blind PATH]

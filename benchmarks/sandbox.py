@@ -1,6 +1,6 @@
 """Sandbox latency and throughput: the warm zygote pool against a cold start, in the same run.
 
-Prints one `name: value unit (detail)` line per figure (DESIGN.md §6):
+Prints one `name: value unit (detail)` line per figure (docs/architecture.md §6):
   dropout_p50_ms, dropout_p95_ms        end to end (submit -> verdict, comparison in the parent), sequential
   dropout_throughput_per_s              a burst of checks from distinct users, all slots busy
   mlp_p50_ms                            the mlp_backprop task, sequential

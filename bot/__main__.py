@@ -1,4 +1,4 @@
-"""The `viva` / `python -m bot` command line (DESIGN.md §2, a contract).
+"""The `viva` / `python -m bot` command line (docs/architecture.md §2, a contract).
 
 Each command lives in its own module under bot/cli/ exposing `configure(parser)` and
 `run(args) -> int`. Modules import heavy dependencies (torch, the embedding model, discord)

@@ -38,7 +38,7 @@ DEFAULT_GATEWAY = "wss://gateway.discord.gg/"
 def point_client_at(api_base: str, gateway_url: str) -> None:
     """Aim discord.py at a Discord-compatible server.
 
-    discord.py has exactly two process-wide switches for this (research/discord.md §2c):
+    discord.py has exactly two process-wide switches for this (docs/notes.md#discord-patterns):
     `Route.BASE` (REST and interaction webhooks) and `DiscordWebSocket.DEFAULT_GATEWAY`
     (a plain Client never asks /gateway/bot where to connect).
     """
@@ -166,7 +166,7 @@ class VivaBot(commands.Bot):
 
 class ShardedVivaBot(VivaBot, commands.AutoShardedBot):
     """The same bot serving only some Discord shards (`run --shard-ids 0,1 --shard-count 4`): several
-    processes or hosts share one bot. Everything they share lives in the database (DESIGN.md §7)."""
+    processes or hosts share one bot. Everything they share lives in the database (docs/architecture.md §7)."""
 
 
 def create_bot(

@@ -34,7 +34,7 @@ class _Record(BaseModel):
 
 
 class Topic(_Record):
-    """A topic of the taxonomy (research/content.md §2c)."""
+    """A topic of the taxonomy (docs/notes.md#bank-taxonomy)."""
 
     id: str = Field(pattern=TOPIC_ID)
     name: str = Field(min_length=3, max_length=80)

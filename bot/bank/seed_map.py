@@ -1,6 +1,6 @@
 """Check content/seed_map.yaml: every question of the seed documents is covered by the bank or skipped with a reason.
 
-The seed documents (shared/seeds/, beside the repository) are the interview write-ups the bank was
+The seed documents (docs/notes.md#bank-taxonomy) are the interview write-ups the bank was
 planned from. The map lists every question they ask or imply and says which bank questions have the
 same intent, so "did we cover the seeds?" is a check, not a feeling.
 """

@@ -1,4 +1,4 @@
-"""`python -m bot check-code TASK FILE [--json]`: check a submission in the sandbox (DESIGN.md §2 contract).
+"""`python -m bot check-code TASK FILE [--json]`: check a submission in the sandbox (docs/architecture.md §2 contract).
 
 Exit 0 when it passes, 1 when it does not, 2 on a usage error (unknown task, unreadable file) or
 when the sandbox cannot run here.

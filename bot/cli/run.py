@@ -1,4 +1,4 @@
-"""`run`: start the Discord bot (DESIGN.md §2). Needs DISCORD_TOKEN; migrates the database first."""
+"""`run`: start the Discord bot (docs/architecture.md §2). Needs DISCORD_TOKEN; migrates the database first."""
 
 from __future__ import annotations
 

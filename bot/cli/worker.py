@@ -1,4 +1,4 @@
-"""`worker [--queues code,grade]`: take code checks and/or grading jobs from Redis (DESIGN.md §2, §7)."""
+"""`worker [--queues code,grade]`: take code checks and/or grading jobs from Redis (docs/architecture.md §2, §7)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Generic comparison of a submission's outputs with reference values (runs in the trusted parent).
 
-Tolerances follow research/content.md §1 harness rules: float64 inputs, float64 references,
+Tolerances follow docs/notes.md#checker-tolerances: float64 inputs, float64 references,
 an `allclose`-style test with a small rtol/atol, and a CS231n-style `rel_error` shown to the
 candidate so the number means something to them.
 """

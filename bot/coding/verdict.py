@@ -18,7 +18,7 @@ class CaseVerdict(NamedTuple):
 
 @dataclass(frozen=True)
 class Verdict:
-    """A whole submission's verdict. `to_json()` follows the `check-code --json` contract (DESIGN.md §2)."""
+    """A whole submission's verdict. `to_json()` follows the `check-code --json` contract (docs/architecture.md §2)."""
 
     task: str
     passed: bool

@@ -1,4 +1,4 @@
-"""Free-text answer grading: per-key-point coverage, misconceptions, a 0-5 score (DESIGN.md §1).
+"""Free-text answer grading: per-key-point coverage, misconceptions, a 0-5 score (docs/architecture.md §1).
 
 `get_grader()` gives the process-wide grader; the embedding model behind it is loaded once per
 process and shared.

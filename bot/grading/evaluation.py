@@ -1,4 +1,4 @@
-"""Measure the grader on human-graded answers (the `eval-grader` command, DESIGN.md §2).
+"""Measure the grader on human-graded answers (the `eval-grader` command, docs/architecture.md §2).
 
 Each row is graded on its own, exactly as the bot grades one answer at a time: nothing is computed
 over the file's other answers or labels, except the held-out linear map used for RMSE.

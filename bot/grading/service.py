@@ -1,4 +1,4 @@
-"""The one async interface the interview and study engines use to grade an answer (DESIGN.md §7).
+"""The one async interface the interview and study engines use to grade an answer (docs/architecture.md §7).
 
 In-process by default (the grading thread pool); with REDIS_URL set, `bot.work.remote.QueuedGrading`
 sends the same call to `viva worker` processes.

@@ -70,7 +70,7 @@ class IsolationUnavailable(Exception):
 
 @runtime_checkable
 class CodeRunner(Protocol):
-    """The one async interface the bot uses to run untrusted code (DESIGN.md §7)."""
+    """The one async interface the bot uses to run untrusted code (docs/architecture.md §7)."""
 
     async def run(self, job: SandboxJob, *, user_key: str) -> SandboxResult: ...
 

@@ -1,6 +1,6 @@
 """One task that sleeps until the next due time and is woken early when schedules change.
 
-The RoboDanny pattern (research/discord.md §1): the due times live in the database, so the task
+The RoboDanny pattern (docs/notes.md#discord-patterns): the due times live in the database, so the task
 keeps nothing that a restart would lose; `wake()` is called after anything that may bring the next
 due time forward (a new schedule, a new run, a clock moved in a test).
 """

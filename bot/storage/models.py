@@ -1,6 +1,6 @@
 """SQLAlchemy 2 models: users, interview sessions and their turns.
 
-Dialect-neutral on purpose (DESIGN.md §7): JSON columns, timezone-aware UTC datetimes and explicit
+Dialect-neutral on purpose (docs/architecture.md §7): JSON columns, timezone-aware UTC datetimes and explicit
 lengths on indexed strings, so the same models run on SQLite and PostgreSQL.
 """
 

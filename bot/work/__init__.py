@@ -1,4 +1,4 @@
-"""Work behind a queue (DESIGN.md §7): code checks and answer grading in `viva worker` processes.
+"""Work behind a queue (docs/architecture.md §7): code checks and answer grading in `viva worker` processes.
 
 Without REDIS_URL nothing here is used: the bot checks code and grades in its own process. With it,
 the bot's two async interfaces (`CodeRunner.run`, `GradingService.grade`) enqueue a job on Redis through

@@ -1,4 +1,4 @@
-"""The hostile suite: real sandbox, no mocks (research/sandbox.md §3).
+"""The hostile suite: real sandbox, no mocks (docs/notes.md#sandbox-threat-model).
 
 Every attack must be contained: a result within its time bound, no canary secret (planted in this
 process's environment and in a file of the checkout) in any output, nothing written on the host, no

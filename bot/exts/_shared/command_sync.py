@@ -1,7 +1,7 @@
 """Deliberate command sync: only when asked, or when the command set actually changed.
 
 Discord rate-limits command registration, and syncing on every start is the classic mistake
-(research/discord.md §1). We hash the exact payload a sync would send and remember the last
+(docs/notes.md#discord-patterns). We hash the exact payload a sync would send and remember the last
 synced hash per application and scope in a small JSON file.
 """
 

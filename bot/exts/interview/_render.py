@@ -1,7 +1,7 @@
 """Turn the engine's `Reply` into Discord messages: who sees what, and within Discord's limits.
 
 In a candidate's thread the interviewer's lines (intro, questions, follow-ups) are posted in the
-thread, while grades, corrections, hints and the report go privately to the candidate (DESIGN.md
+thread, while grades, corrections, hints and the report go privately to the candidate (docs/architecture.md
 §4: grades for one person are ephemeral). In DMs and in the private fallback everything is private
 anyway, so the parts simply go out in order.
 """

@@ -1,6 +1,6 @@
 """A Discord-compatible server for offline tests: REST + gateway websocket on 127.0.0.1 (aiohttp).
 
-It implements what a real, unmodified discord.py 2.7 bot uses (research/discord.md §2c): login,
+It implements what a real, unmodified discord.py 2.7 bot uses (docs/notes.md#discord-patterns): login,
 application info, command sync, the gateway handshake, messages, threads, DMs, interaction callbacks
 and webhook followups. Test code drives it through `FakeDiscord`'s driver methods (driver.py).
 """
