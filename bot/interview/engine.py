@@ -101,6 +101,10 @@ class Reply:
     answer_ref: tuple[int, int] | None = None
 
 
+#: how much of an answer `catch_up` shows back for the candidate to copy
+_ECHO_MAX = 1500
+
+
 class InterviewError(Exception):
     """A request the engine cannot honour; the message is meant for the candidate."""
 
@@ -191,6 +195,9 @@ class InterviewEngine:
         self._rng = rng or random.Random()
         # Serialises transitions of one session inside this process (two button presses at once).
         self._locks: dict[int, asyncio.Lock] = {}
+        # (session id, answer_ref) of replies a front end of this process is still delivering: their
+        # answers are not "missed" (see `catch_up`) until the delivery fails (`reply_not_shown`).
+        self._delivering: set[tuple[int, tuple[int, int]]] = set()
         # Bounds open database sessions, not transitions: answers are graded outside any session, so a
         # burst of answers is graded together (the embedder batches them) while their short reads and
         # writes queue here instead of on the connection pool's timeout.
@@ -302,7 +309,9 @@ class InterviewEngine:
                       "replied": False}
             turn.exchanges = [*turn.exchanges, record]
             reply = await self._answer_transition(db, session, turn, question, persona, text, grade)
-            return dataclasses.replace(reply, answer_ref=(turn.position, len(turn.exchanges) - 1))
+            ref = (turn.position, len(turn.exchanges) - 1)
+            self._delivering.add((session_id, ref))
+            return dataclasses.replace(reply, answer_ref=ref)
 
     async def _answer_transition(self, db: AsyncSession, session: InterviewSession, turn: Turn, question: Question,
                                  persona: Persona, text: str, grade: Grade) -> Reply:
@@ -389,16 +398,18 @@ class InterviewEngine:
         `acknowledge` once this resume is shown.
         """
         async with self._db(read_only=True) as db:
-            session = await self._load(db, session_id)
-            missed = self._unreplied_answer(session)
-            note = self._missed_reply_messages(session, missed) if missed is not None else []
-            ref = (missed[0].position, missed[1]) if missed is not None else None
-            if session.status != "active":
-                report = build_report(session, list(session.turns), self.bank)
-                return Reply(session.id, (*note, Message("report", report.render_markdown())), (), True, report,
-                             len(session.turns), len(session.question_ids), self._persona(session).name,
-                             answer_ref=ref)
-            return self._where_we_are(session, [Message("notice", "Picking up where we left off."), *note], ref)
+            return self._resumed(await self._load(db, session_id))
+
+    def _resumed(self, session: InterviewSession) -> Reply:
+        missed = self._unreplied_answer(session)
+        note = self._missed_reply_messages(session, missed) if missed is not None else []
+        ref = (missed[0].position, missed[1]) if missed is not None else None
+        if session.status != "active":
+            report = build_report(session, list(session.turns), self.bank)
+            return Reply(session.id, (*note, Message("report", report.render_markdown())), (), True, report,
+                         len(session.turns), len(session.question_ids), self._persona(session).name,
+                         answer_ref=ref)
+        return self._where_we_are(session, [Message("notice", "Picking up where we left off."), *note], ref)
 
     def _where_we_are(self, session: InterviewSession, lead: list[Message], ref: tuple[int, int] | None,
                       tail: Sequence[Message] = ()) -> Reply:
@@ -433,6 +444,41 @@ class InterviewEngine:
             problem = classify(exc)
             log.warning("could not record that session %s's reply was shown: %s", session_id,
                         problem.detail if problem else type(exc).__name__)
+        finally:  # only now: until the record says "replied", `catch_up` must not take it for missed
+            self._delivering.discard((session_id, answer_ref))
+
+    def reply_not_shown(self, session_id: int, answer_ref: tuple[int, int] | None) -> None:
+        """The front end could not show the reply to an answer: the candidate's next step catches up."""
+        if answer_ref is not None:
+            self._delivering.discard((session_id, answer_ref))
+
+    @_guarded("lookup")
+    async def catch_up(self, session_id: int, *, owner: str | None = None,
+                       unused_answer: str | None = None) -> Reply | None:
+        """If the interview is active and the candidate never saw the reply to their last answer (the process
+        stopped, or the chat service refused the reply: `reply_not_shown`), `resume`, with a note that the step they just asked
+        for was not taken (and `unused_answer` shown back, to send again if it answers the question now
+        shown). None when nothing was missed and the step may go ahead. One read: no race with `acknowledge`.
+        """
+        async with self._db(read_only=True) as db:
+            session = await self._load(db, session_id, owner)
+            missed = self._unreplied_answer(session)
+            if session.status != "active" or missed is None:
+                return None
+            if (session.id, (missed[0].position, missed[1])) in self._delivering:
+                return None  # its reply is on its way from this process: nothing was missed
+            reply = self._resumed(session)
+        if unused_answer is not None:
+            quoted = "\n".join(f"> {line}" for line in unused_answer[:_ECHO_MAX].splitlines() or [""])
+            note = ("I did not take the text you just sent as an answer, because my reply to your previous "
+                    "answer had not reached you. If it answers the question below, send it again:\n" + quoted)
+        else:
+            note = ("I did not act on that, because my reply to your previous answer had not reached you. "
+                    "Press the button again if you still want it.")
+        messages = list(reply.messages)
+        at = next((i for i, m in enumerate(messages) if m.kind in ("question", "report")), len(messages))
+        messages.insert(at, Message("notice", note))  # before the question it refers to
+        return dataclasses.replace(reply, messages=tuple(messages))
 
     @_guarded("lookup")
     async def unseen_ending(self, who: Participant) -> int | None:

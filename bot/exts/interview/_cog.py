@@ -169,7 +169,13 @@ class InterviewCog(commands.Cog):
             await interaction.response.send_modal(AnswerModal(session_id))
             return
         steps = {"hint": self.engine.hint, "skip": self.engine.skip, "end": self.engine.end}
-        await run_step(interaction, lambda: steps[action](session_id, owner=str(interaction.user.id)), kind=action)
+        owner = str(interaction.user.id)
+
+        async def step() -> Reply:
+            caught_up = await self.engine.catch_up(session_id, owner=owner)
+            return caught_up if caught_up is not None else await steps[action](session_id, owner=owner)
+
+        await run_step(interaction, step, kind=action, acknowledge=self._acknowledge, not_shown=self._not_shown)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -181,12 +187,22 @@ class InterviewCog(commands.Cog):
     async def on_answer(self, interaction: discord.Interaction, session_id: int, text: str) -> None:
         # The engine confirms from the database that the caller owns the session (the owner id in a
         # button's custom id is only the fast first filter), in the same read that loads the question.
-        await run_step(interaction, lambda: self.engine.answer(session_id, text, owner=str(interaction.user.id)),
-                       kind="answer", answer_text=text, acknowledge=self._acknowledge)
+        owner = str(interaction.user.id)
+
+        async def step() -> Reply:
+            caught_up = await self.engine.catch_up(session_id, owner=owner, unused_answer=text)
+            return caught_up if caught_up is not None else await self.engine.answer(session_id, text, owner=owner)
+
+        await run_step(interaction, step, kind="answer", answer_text=text, acknowledge=self._acknowledge,
+                       not_shown=self._not_shown)
 
     async def _acknowledge(self, reply: Reply) -> None:
         """The reply to an answer has been shown: a later resume need not repeat it."""
         await self.engine.acknowledge(reply.session_id, reply.answer_ref)
+
+    def _not_shown(self, reply: Reply) -> None:
+        """Discord refused the reply to an answer: the candidate's next step shows it first."""
+        self.engine.reply_not_shown(reply.session_id, reply.answer_ref)
 
     # ------------------------------------------------------------------ typed answers in DMs
     @commands.Cog.listener()
@@ -211,8 +227,12 @@ class InterviewCog(commands.Cog):
                 await message.channel.send("Start a mock interview with `/interview start`, or see `/help`.",
                                            allowed_mentions=NO_MENTIONS)
                 return
-            async with message.channel.typing():
-                reply = await self.engine.answer(session_id, message.content)
+            caught_up = await self.engine.catch_up(session_id, unused_answer=message.content)
+            if caught_up is not None:  # their previous answer's reply never arrived: show it first
+                reply = caught_up
+            else:
+                async with message.channel.typing():
+                    reply = await self.engine.answer(session_id, message.content)
         except StepFailed as failure:  # the DM itself keeps the typed answer: no need to show it back
             await report_failure_in(message.channel, failure, step="answer")
             return
@@ -222,5 +242,9 @@ class InterviewCog(commands.Cog):
         except Exception as error:
             await report_failure_in(message.channel, error, step="answer")
             return
-        await deliver_to_channel(message.channel, reply, message.author.id)
+        try:
+            await deliver_to_channel(message.channel, reply, message.author.id)
+        except BaseException:
+            self._not_shown(reply)
+            raise
         await self._acknowledge(reply)

@@ -93,12 +93,14 @@ async def deliver_to_channel(channel: discord.abc.Messageable, reply: Reply, own
 
 async def run_step(interaction: discord.Interaction, step: Callable[[], Awaitable[Reply]], *,
                    kind: str = "command", answer_text: str | None = None,
-                   acknowledge: Callable[[Reply], Awaitable[None]] | None = None) -> None:
+                   acknowledge: Callable[[Reply], Awaitable[None]] | None = None,
+                   not_shown: Callable[[Reply], None] | None = None) -> None:
     """Defer, run one engine transition, and show its reply (or its user-facing error, privately).
 
     The step runs after the acknowledgement, so neither grading nor busy storage can make the
     interaction miss Discord's deadline. Any failure becomes a private message saying whether the
-    answer (`answer_text`, for `kind="answer"`) is saved; `acknowledge` runs once the reply is shown.
+    answer (`answer_text`, for `kind="answer"`) is saved; `acknowledge` runs once the reply is shown,
+    `not_shown` if Discord refused it (the error then propagates to the extension's error handler).
     """
     place = place_of(interaction)
     try:
@@ -111,6 +113,11 @@ async def run_step(interaction: discord.Interaction, step: Callable[[], Awaitabl
     except Exception as error:
         await report_failure(interaction, error, step=kind, answer_text=answer_text)
         return
-    await deliver(interaction, reply, place)
+    try:
+        await deliver(interaction, reply, place)
+    except BaseException:
+        if not_shown is not None:
+            not_shown(reply)
+        raise
     if acknowledge is not None:
         await acknowledge(reply)

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import payloads as p
 from .records import Attachment, InteractionRecord, ModalShown, SentMessage
-from .server import FakeDiscordServer, RateLimit
+from .server import FakeDiscordServer, RateLimit, Refusal
 
 #: Application command option types (Discord API).
 SUB_COMMAND, SUB_COMMAND_GROUP, USER, CHANNEL, ROLE, MENTIONABLE, ATTACHMENT = 1, 2, 6, 7, 8, 9, 11
@@ -36,6 +36,12 @@ class FakeDiscord(FakeDiscordServer):
         """Answer the next `times` `method` requests whose path (after /api/v10) matches the regex `path` with
         HTTP 429 and `retry_after` seconds; `rate_limited` lists them once served."""
         self.rate_limits.append(RateLimit(method, re.compile(path), times, retry_after))
+
+    def refuse(self, method: str, path: str, *, times: int = 1, status: int = 404, code: int = 10015,
+               message: str = "Unknown Webhook") -> None:
+        """Answer the next `times` `method` requests whose path matches the regex `path` with HTTP `status`
+        and Discord's JSON error (default: the 404 an expired interaction token gets); `refused` lists them."""
+        self.refusals.append(Refusal(method, re.compile(path), times, status, {"message": message, "code": code}))
 
     def add_role(self, name: str, *, permissions: str = "0") -> dict[str, Any]:
         """A guild role (add before the bot connects, so GUILD_CREATE lists it); pass its id as a role option."""

@@ -38,6 +38,18 @@ class RateLimit:
     retry_after: float
 
 
+@dataclass
+class Refusal:
+    """Answer the next `times` requests matching `method` and `path` with an error Discord really sends
+    (e.g. 404 "Unknown Webhook" for an interaction token that has expired): discord.py raises at once."""
+
+    method: str
+    path: re.Pattern[str]
+    times: int
+    status: int
+    body: dict[str, Any]
+
+
 def rate_limited_response(retry_after: float) -> web.Response:
     """Discord's 429. discord.py retries after `retry_after` only when a `Via` header is present: a 429
     without one is taken for a Cloudflare ban and raised at once (discord/http.py, webhook/async_.py)."""
@@ -76,6 +88,8 @@ class FakeDiscordServer:
         self.rejected: list[str] = []  # bodies refused for breaking Discord's limits
         self.rate_limits: list[RateLimit] = []  # pending 429s (FakeDiscord.rate_limit)
         self.rate_limited: list[str] = []  # "METHOD /path" of every request answered with 429
+        self.refusals: list[Refusal] = []  # pending errors (FakeDiscord.refuse)
+        self.refused: list[str] = []  # "METHOD /path" of every request answered with a refusal
         self.allow_threads = True
         self.thread_members: dict[str, set[str]] = {}
         self.roles: dict[str, dict[str, Any]] = {}  # the guild's roles besides @everyone (FakeDiscord.add_role)
@@ -259,6 +273,12 @@ class FakeDiscordServer:
                 limit.times -= 1
                 self.rate_limited.append(f"{request.method} {path}")
                 return rate_limited_response(limit.retry_after)
+        for refusal in self.refusals:
+            if refusal.times > 0 and refusal.method == request.method and refusal.path.fullmatch(path):
+                refusal.times -= 1
+                self.refused.append(f"{request.method} {path}")
+                await self._notify()
+                return json_response(refusal.body, refusal.status)
         for method, pattern, handler in self._routes:
             match = pattern.fullmatch(path)
             if match and method == request.method:
