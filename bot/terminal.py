@@ -81,7 +81,8 @@ class TerminalInterview:
                 self.console.print(message.text, markup=False, highlight=False)
             return
         if message.kind == "question":
-            header, _, prompt = message.text.partition("\n")
+            view = message.question
+            header, prompt = (view.header, view.prompt) if view is not None else ("", message.text)
             self.console.print()
             self.console.print(header, style="dim", markup=False, highlight=False)
             self.console.print(prompt, style=_STYLES["question"], markup=False, highlight=False)

@@ -28,9 +28,12 @@ from bot.bank.picker import NotEnoughQuestions
 from bot.bank.schema import DIFFICULTY_NAMES, Persona, Question
 from bot.grading import Grade, Grader
 from bot.grading.service import GradingService, InProcessGrading
+from bot.grading.thresholds import HINT_MAX_SCORE
+from bot.interview import messages as say
 from bot.interview.answer_text import clean_answer
 from bot.interview.failures import failure_message
 from bot.interview.followup import FollowUp, decide_follow_up
+from bot.interview.messages import QuestionView
 from bot.interview.personas import persona_line
 from bot.interview.records import coverage_record, grade_from_record, grade_to_record
 from bot.interview.report import Report, build_report
@@ -50,8 +53,6 @@ BUSY_RETRY_PAUSE_S = 0.5
 #: Database sessions open at once in one engine, for writes and for reads: together below the connection
 #: pool's size (5 + 10 overflow).
 DB_CONCURRENCY = 6
-HINT_MAX_SCORE = 4.0
-_ENDED = "This interview has ended. Start a new one to keep practising."
 
 MessageKind = Literal[
     "intro", "question", "feedback", "follow_up", "correction", "why", "hint", "notice", "transition",
@@ -83,6 +84,8 @@ class InterviewOptions:
 class Message:
     kind: MessageKind
     text: str
+    #: for kind "question": the question as structured data (`text` is its plain-text form)
+    question: QuestionView | None = None
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,6 @@ class Reply:
     #: (turn position, exchange index) of the answer this reply answers: front ends pass it to
     #: `InterviewEngine.acknowledge` once the reply is shown
     answer_ref: tuple[int, int] | None = None
-
-
-#: how much of an answer `catch_up` shows back for the candidate to copy
-_ECHO_MAX = 1500
 
 
 class InterviewError(Exception):
@@ -286,8 +285,7 @@ class InterviewEngine:
             if not text:
                 async with self._db(read_only=True) as db:
                     session, turn = await self._current(db, session_id, owner, lock=False)
-                    return self._reply(session, turn, [Message(
-                        "notice", "Your answer was empty. Type your answer, or use hint, skip or end.")])
+                    return self._reply(session, turn, [Message("notice", say.EMPTY_ANSWER)])
             # Read what is asked, grade with no transaction open (grading takes tens of ms and must
             # not hold a connection or a write lock), then apply the transition in a short one.
             async with self._db(read_only=True) as db:
@@ -318,12 +316,11 @@ class InterviewEngine:
         if grade.validity != "ok":
             session.version += 1
             await _commit(db)
-            return self._reply(session, turn, [Message("notice", _invalid_answer_text(grade))])
+            return self._reply(session, turn, [Message("notice", say.invalid_answer_text(grade.validity))])
 
         messages: list[Message] = []
         if grade.truncated:
-            messages.append(Message("notice", "Your answer was very long; I graded its beginning. "
-                                              "All of it is saved."))
+            messages.append(Message("notice", say.TRUNCATED))
         if turn.answer is None:
             turn.answer = text
             turn.answered_at = _now()
@@ -348,8 +345,7 @@ class InterviewEngine:
         async with self._lock(session_id), self._db() as db:
             session, turn = await self._current(db, session_id, owner)
             if turn.hints_used >= 1:
-                return self._reply(session, turn, [Message(
-                    "notice", "You've already had the hint for this question.")])
+                return self._reply(session, turn, [Message("notice", say.HINT_ALREADY_USED)])
             question = self.bank.question(turn.question_id)
             turn.hints_used += 1
             turn.max_score = HINT_MAX_SCORE
@@ -358,8 +354,7 @@ class InterviewEngine:
             session.version += 1
             await _commit(db)
             lead = persona_line(self._persona(session), "hint", session.id, turn.position)
-            return self._reply(session, turn, [Message(
-                "hint", f"{lead} {question.hint} (Using the hint caps this question at 4/5.)")])
+            return self._reply(session, turn, [Message("hint", say.hint_text(lead, question.hint, HINT_MAX_SCORE))])
 
     @_guarded("skip")
     async def skip(self, session_id: int, *, owner: str | None = None) -> Reply:
@@ -409,7 +404,7 @@ class InterviewEngine:
             return Reply(session.id, (*note, Message("report", report.render_markdown())), (), True, report,
                          len(session.turns), len(session.question_ids), self._persona(session).name,
                          answer_ref=ref)
-        return self._where_we_are(session, [Message("notice", "Picking up where we left off."), *note], ref)
+        return self._where_we_are(session, [Message("notice", say.PICKING_UP), *note], ref)
 
     def _where_we_are(self, session: InterviewSession, lead: list[Message], ref: tuple[int, int] | None,
                       tail: Sequence[Message] = ()) -> Reply:
@@ -460,25 +455,21 @@ class InterviewEngine:
         for was not taken (and `unused_answer` shown back, to send again if it answers the question now
         shown). None when nothing was missed and the step may go ahead. One read: no race with `acknowledge`.
         """
+        # Taken before the read: `acknowledge` commits "replied" before it forgets a delivery, so either this
+        # snapshot still holds the delivery or the read already sees it replied.
+        delivering = set(self._delivering)
         async with self._db(read_only=True) as db:
             session = await self._load(db, session_id, owner)
             missed = self._unreplied_answer(session)
             if session.status != "active" or missed is None:
                 return None
-            if (session.id, (missed[0].position, missed[1])) in self._delivering:
+            if (session.id, (missed[0].position, missed[1])) in delivering:
                 return None  # its reply is on its way from this process: nothing was missed
             reply = self._resumed(session)
-        if unused_answer is not None:
-            quoted = "\n".join(f"> {line}" for line in unused_answer[:_ECHO_MAX].splitlines() or [""])
-            note = ("I did not take the text you just sent as an answer, because my reply to your previous "
-                    "answer had not reached you. If it answers the question below, send it again:\n" + quoted)
-        else:
-            note = ("I did not act on that, because my reply to your previous answer had not reached you. "
-                    "Press the button again if you still want it.")
-        messages = list(reply.messages)
-        at = next((i for i, m in enumerate(messages) if m.kind in ("question", "report")), len(messages))
-        messages.insert(at, Message("notice", note))  # before the question it refers to
-        return dataclasses.replace(reply, messages=tuple(messages))
+        shown = list(reply.messages)
+        at = next((i for i, m in enumerate(shown) if m.kind in ("question", "report")), len(shown))
+        shown.insert(at, Message("notice", say.catch_up_note(unused_answer)))  # before the question
+        return dataclasses.replace(reply, messages=tuple(shown))
 
     @_guarded("lookup")
     async def unseen_ending(self, who: Participant) -> int | None:
@@ -510,13 +501,10 @@ class InterviewEngine:
     def _missed_reply_messages(self, session: InterviewSession,
                                missed: tuple[Turn, int, dict[str, Any]]) -> list[Message]:
         turn, _index, record = missed
-        at = str(record.get("at", ""))[11:16]
-        when = f" at {at} UTC" if at else ""
-        lines = [Message("notice", f"Your last answer (question {turn.position + 1}) was saved{when}, but my reply "
-                                   "to it never reached you. Here it is:")]
+        lines = [Message("notice", say.missed_reply_text(turn.position + 1, str(record.get("at", ""))[11:16]))]
         grade = record.get("grade") or {}
         if grade.get("validity", "ok") != "ok":
-            lines.append(Message("notice", _invalid_answer_text(grade_from_record(grade))))
+            lines.append(Message("notice", say.invalid_answer_text(grade_from_record(grade).validity)))
         elif turn.phase in ("done", "skipped") and turn.completed_at is not None:
             lines.append(self._feedback(session, self._persona(session), self.bank.question(turn.question_id), turn))
         return lines
@@ -599,14 +587,14 @@ class InterviewEngine:
         if owner is not None and row.external_id != owner:
             raise NotYourInterview()
         if row.status != "active":
-            raise InterviewError(_ENDED)
+            raise InterviewError(say.ENDED)
         return row.position, row.question_id
 
     async def _current(self, db: AsyncSession, session_id: int, owner: str | None = None, *,
                        lock: bool = True) -> tuple[InterviewSession, Turn]:
         session = await self._load(db, session_id, owner, lock=lock)
         if session.status != "active":
-            raise InterviewError(_ENDED)
+            raise InterviewError(say.ENDED)
         return session, session.turns[session.current_index]
 
     def _persona(self, session: InterviewSession) -> Persona:
@@ -625,9 +613,9 @@ class InterviewEngine:
     def _question_message(self, session: InterviewSession, turn: Turn) -> Message:
         question = self.bank.question(turn.question_id)
         topic = self.bank.topics.get(question.topic)
-        header = (f"Question {turn.position + 1} of {len(session.question_ids)} · "
-                  f"{topic.name if topic else question.topic} · {DIFFICULTY_NAMES[question.difficulty]}")
-        return Message("question", f"{header}\n{question.prompt}")
+        view = QuestionView(turn.position + 1, len(session.question_ids), topic.name if topic else question.topic,
+                            DIFFICULTY_NAMES[question.difficulty], question.prompt)
+        return Message("question", view.text, view)
 
     def _follow_up_messages(self, session: InterviewSession, persona: Persona, follow_up: FollowUp,
                             n: int) -> list[Message]:
@@ -644,13 +632,11 @@ class InterviewEngine:
     def _feedback(self, session: InterviewSession, persona: Persona, question: Question,
                   turn: Turn) -> Message:
         score = float(turn.score or 0.0)
-        kind = "acknowledge_strong" if score >= 3.5 else "acknowledge_weak"
-        lines = [f"{persona_line(persona, kind, session.id, turn.position)} Score: {score:.1f}/5."]
+        kind = "acknowledge_strong" if say.is_strong(score) else "acknowledge_weak"
         missed = [kp.point for kp in question.key_points
                   if (turn.coverage or {}).get(kp.id, {}).get("status") != "covered"]
-        if missed and score < 5:
-            lines.append("Worth adding next time: " + " ".join(f"• {p}" for p in missed))
-        return Message("feedback", "\n".join(lines))
+        return Message("feedback", say.feedback_text(persona_line(persona, kind, session.id, turn.position),
+                                                          score, missed))
 
     async def _advance(self, db: AsyncSession, session: InterviewSession, turn: Turn,
                        messages: list[Message]) -> Reply:
@@ -691,15 +677,3 @@ class InterviewEngine:
         actions += ["skip", "end"]
         return Reply(session.id, tuple(messages), tuple(actions), False, None, turn.position + 1,
                      len(session.question_ids), self._persona(session).name)
-
-
-def _invalid_answer_text(grade: Grade) -> str:
-    reasons: dict[str, str] = {
-        "empty": "I didn't get an answer there.",
-        "too_short": "That's a bit short for me to grade.",
-        "non_answer": "No problem if you're unsure.",
-        "gibberish": "I couldn't read that as an answer.",
-    }
-    lead = reasons.get(grade.validity, "I couldn't grade that.")
-    return (f"{lead} Try explaining it in a sentence or two; ask for a hint if you'd like a nudge, "
-            "or skip this one. Nothing counts against you yet.")

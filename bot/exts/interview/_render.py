@@ -32,11 +32,10 @@ class Part:
     embed: discord.Embed | None = None
 
 
-def question_embed(text: str) -> discord.Embed:
-    """The engine's question text is "header line\\nprompt"; the header becomes the embed title."""
-    header, _, prompt = text.partition("\n")
-    if not prompt:
-        header, prompt = "Question", header
+def question_embed(message: Message) -> discord.Embed:
+    """The question's header (number, topic, difficulty) is the embed's title, its prompt the description."""
+    view = message.question
+    header, prompt = (view.header, view.prompt) if view is not None else ("Question", message.text)
     return discord.Embed(title=clip(header, EMBED_TITLE_MAX), description=clip(prompt, EMBED_DESCRIPTION_MAX),
                          colour=QUESTION_COLOUR)
 
@@ -55,9 +54,9 @@ def render_reply(reply: Reply) -> list[Part]:
         if message.kind == "question":
             last = parts[-1] if parts else None
             if last is not None and last.private == private and last.embed is None:
-                last.embed = question_embed(message.text)
+                last.embed = question_embed(message)
             else:
-                parts.append(Part(private, embed=question_embed(message.text)))
+                parts.append(Part(private, embed=question_embed(message)))
             continue
         text = message.text if message.kind == "report" else _line(message, reply.persona)
         last = parts[-1] if parts else None
