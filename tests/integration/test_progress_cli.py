@@ -74,7 +74,8 @@ def test_export_writes_csv_and_anki_deck(seeded: str, tmp_path: Path, capsys) ->
     with sqlite3.connect(out_dir / "collection.anki2") as collection:
         guids = {guid for (guid,) in collection.execute("SELECT guid FROM notes")}
     assert anki_guid(rows[0]["question_id"]) in guids, "the skipped question is in the deck"
-    assert f"{len(guids)} weakest questions" in capsys.readouterr().out
+    count = len(guids)
+    assert f"{count} weakest question{'s' if count != 1 else ''} (import" in capsys.readouterr().out
 
 
 def test_practice_accepts_a_mode() -> None:
