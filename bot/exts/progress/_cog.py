@@ -93,7 +93,8 @@ class ProgressCog(commands.Cog):
                    else f"your {len(bundle.weak_questions)} weakest questions")
         deck = (f" and an Anki deck of {weakest} "
                 "(re-importing a newer export updates the same cards)" if bundle.apkg else "")
-        text = f"Your {answers_phrase(bundle)} with their scores{deck}."
+        scores = "its score" if bundle.answers == 1 else "their scores"
+        text = f"Your {answers_phrase(bundle)} with {scores}{deck}."
         if in_dm:
             await interaction.followup.send(text, files=files)
             return
