@@ -14,6 +14,7 @@ every timer step (so an answer whose process stopped before the check still clos
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from bot.scheduling.guild_settings import defaults_in
 from bot.scheduling.leaderboard import AnswerRecord, Leaderboard, build_leaderboard
 from bot.scheduling.users import user_for
 from bot.storage.models import StudyAnswer, StudyMember, StudyOccurrence, StudyRun, StudySchedule, User
+
+log = logging.getLogger(__name__)
 
 TITLE_MAX = 100  # Discord's thread-name limit
 #: After everyone taking part has answered, a question stays open this long (STUDY_CLOSE_GRACE_S).
@@ -256,7 +259,11 @@ class StudyEngine:
             # member (a weak answer makes it due again), in the same transaction as the answer.
             await record_review(db, user.id, question.id, grade.score, submitted)
             await db.commit()
-        closes_at = await self.close_early_if_all_answered(run_id, position)
+        try:
+            closes_at = await self.close_early_if_all_answered(run_id, position)
+        except Exception:  # the answer is saved; the timer's sweep retries the early close
+            log.warning("study run %s: early-close check failed after an answer", run_id, exc_info=True)
+            closes_at = None
         corrections = tuple(self.bank.misconceptions[m].correction for m in grade.misconceptions
                             if m in self.bank.misconceptions)
         return AnswerFeedback(position + 1, grade.score,
