@@ -40,6 +40,7 @@ EXAMPLES: dict[str, str] = {
     "WORKER_WAIT_S": "WORKER_WAIT_S=120",
     "GRADE_QUEUE_LIMIT": "GRADE_QUEUE_LIMIT=1000",
     "WORKER_GRADE_JOBS": "WORKER_GRADE_JOBS=32",
+    "STUDY_CLOSE_GRACE_S": "STUDY_CLOSE_GRACE_S=5",
 }
 
 
@@ -87,6 +88,11 @@ class Settings(BaseSettings):
     grade_queue_limit: int = Field(default=1000, ge=1, le=1_000_000)
     #: Answers one worker process grades at once (they share the model's forward passes).
     worker_grade_jobs: int = Field(default=32, ge=1, le=1024)
+
+    # --- study groups ---
+    #: Once every member taking part has answered a study question, it closes this many seconds later
+    #: (its answer window stays the upper bound): time for a last answer typed at the same moment.
+    study_close_grace_s: float = Field(default=5.0, ge=0, le=300)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.cli._user_data import add_who_arguments, load_user_data
+from bot.wording import plural
 
 CSV_NAME = "viva-answers.csv"
 APKG_NAME = "viva-weakest.apkg"
@@ -19,6 +20,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.progress.export import NOTHING_TO_EXPORT, answers_phrase
     from bot.progress.service import export_for
 
     code, bundle = load_user_data(args, export_for)
@@ -32,9 +34,11 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"viva: cannot write to {args.out}: {exc.strerror}", file=sys.stderr)
         return 2
-    print(f"{args.out / CSV_NAME}: {bundle.answers} answers")
+    if not bundle.answers:
+        print(NOTHING_TO_EXPORT.replace("start an interview", "start an interview with `viva practice`"))
+    print(f"{args.out / CSV_NAME}: {answers_phrase(bundle)}")
     if bundle.apkg is not None:
-        print(f"{args.out / APKG_NAME}: {len(bundle.weak_questions)} weakest questions (import into Anki; "
+        print(f"{args.out / APKG_NAME}: {plural(len(bundle.weak_questions), 'weakest question')} (import into Anki; "
               "importing a newer export updates the same cards)")
     else:
         print("no weak questions yet: no Anki deck written")

@@ -1,4 +1,7 @@
-"""`stats`: your interview progress in the terminal (the same figures and chart as Discord's /stats)."""
+"""`stats`: your progress in the terminal (the same figures and chart as Discord's /stats).
+
+Interview answers and study-session answers both count (a Discord member's, with --discord-id).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli._user_data import add_who_arguments, load_user_data
+
+#: Study sessions run on Discord only; their answers show here with --discord-id.
+TERMINAL_STUDY_HINT = "answer questions in a study session on Discord (see them here with --discord-id)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_jsonable(dataclasses.asdict(stats)), indent=2))
     else:
-        print(render_markdown(stats, start_hint="viva practice").replace("**", ""))
+        print(render_markdown(stats, start_hint="viva practice", study_hint=TERMINAL_STUDY_HINT).replace("**", ""))
         if args.chart:
             print(f"\nChart written to {args.chart}")
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from bot.progress.history import STUDY
 from bot.progress.stats import ProgressStats
 
 FIGURE_SIZE_IN = (9.0, 4.0)
@@ -15,7 +16,8 @@ DPI = 100  # 900 x 400 px: readable in a Discord embed, small upload
 
 
 def render_progress_chart(stats: ProgressStats) -> bytes:
-    """A PNG with two panels: per-topic mastery (0-100 %) and the mean score of each session (0-5)."""
+    """A PNG with two panels: per-topic mastery (0-100 %) and the mean score of each session (0-5), interviews
+    and study sessions alike (study sessions marked with squares)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -40,7 +42,13 @@ def render_progress_chart(stats: ProgressStats) -> bytes:
     if stats.timeline:
         xs = list(range(1, len(stats.timeline) + 1))
         ys = [p.mean_score for p in stats.timeline]
-        time_ax.plot(xs, ys, marker="o", color="#337ab7")
+        interviews = any(p.kind != STUDY for p in stats.timeline)
+        time_ax.plot(xs, ys, marker="o", color="#337ab7", label="interview" if interviews else None)
+        study = [(x, p.mean_score) for x, p in zip(xs, stats.timeline, strict=True) if p.kind == STUDY]
+        if study:  # study sessions are points of the same line, drawn apart so they can be told from interviews
+            time_ax.plot([x for x, _ in study], [y for _, y in study], linestyle="none", marker="s",
+                         color="#5cb85c", label="study session")
+            time_ax.legend(loc="lower right", fontsize=8)
         time_ax.set_xticks(xs if len(xs) <= 12 else xs[:: max(1, len(xs) // 12)])
     else:
         time_ax.text(0.5, 0.5, "no sessions yet", ha="center", va="center", transform=time_ax.transAxes)

@@ -1,5 +1,8 @@
 """A candidate's data to take away: every answer and score as CSV, weakest questions as an Anki deck.
 
+Interview answers and study-session answers both go in (the CSV's `practice` column tells them apart;
+a study answer's `session_id` is its study session's id).
+
 Anki matches notes across imports by their guid, so each note's guid is derived from the question id
 alone (`anki_guid`): exporting again later updates the same cards instead of adding duplicates, and the
 deck and note-type ids are constants for the same reason.
@@ -19,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.bank.loader import Bank
-from bot.progress.history import CompletedTurn, History
+from bot.progress.history import STUDY, CompletedTurn, History
+from bot.wording import plural
 
 CSV_COLUMNS = (
-    "session_id", "completed_at", "question_id", "topic", "difficulty", "question", "outcome", "score",
+    "practice", "session_id", "completed_at", "question_id", "topic", "difficulty", "question", "outcome", "score",
     "max_score", "hints_used", "answer", "follow_up_answers", "key_points_missed",
 )
 #: Questions whose latest score is below this go into the Anki deck (the report's "weak" line too).
@@ -55,7 +59,7 @@ def answers_csv(bank: Bank, history: History) -> str:
         question = bank.questions.get(turn.question_id)
         missed = [kp_id for kp_id, record in sorted(turn.coverage.items()) if record.get("status") != "covered"]
         writer.writerow([
-            turn.session_id, turn.completed_at.isoformat(), turn.question_id,
+            turn.kind, turn.session_id, turn.completed_at.isoformat(), turn.question_id,
             question.topic if question else "", question.difficulty if question else "",
             question.prompt if question else "", "answered" if turn.phase == "done" else "skipped",
             "" if turn.score is None else f"{turn.score:.2f}", f"{turn.max_score:.1f}", turn.hints_used,
@@ -105,7 +109,8 @@ def anki_deck(bank: Bank, weak: list[WeakQuestion], *, timestamp: float | None =
         }],
         css=".card{font-family:sans-serif;font-size:18px;text-align:left}.topic,.score{color:#888;font-size:14px}",
     )
-    deck = genanki.Deck(ANKI_DECK_ID, ANKI_DECK_NAME, description="Your weakest Viva interview questions.")
+    deck = genanki.Deck(ANKI_DECK_ID, ANKI_DECK_NAME,
+                        description="Your weakest Viva questions, from interviews and study sessions.")
     for item in weak:
         question = bank.question(item.question_id)
         deck.add_note(genanki.Note(model=model, fields=_note_fields(bank, item), guid=anki_guid(item.question_id),
@@ -143,9 +148,26 @@ class ExportBundle:
     apkg: bytes | None  # None when nothing is weak (no deck to make)
     answers: int
     weak_questions: tuple[WeakQuestion, ...]
+    study_answers: int = 0  # of `answers`, those given in study sessions
+
+
+def answers_phrase(bundle: ExportBundle) -> str:
+    """`3 answers (1 from study sessions)`: what the CSV holds, in words."""
+    text = plural(bundle.answers, "answer")
+    if bundle.study_answers and bundle.study_answers < bundle.answers:
+        text += f" ({bundle.study_answers} from study sessions)"
+    elif bundle.study_answers:
+        text += " (all from study sessions)" if bundle.answers > 1 else " (from a study session)"
+    return text
+
+
+#: The empty state of /export and `viva export`: both kinds of practice count.
+NOTHING_TO_EXPORT = ("You have no answers to export yet. Answers from interviews and from study sessions "
+                     "both count: start an interview, or answer a question in a study session.")
 
 
 def build_export(bank: Bank, history: History) -> ExportBundle:
     weak = weakest_questions(bank, history.turns)
     return ExportBundle(csv_text=answers_csv(bank, history), apkg=anki_deck(bank, weak) if weak else None,
-                        answers=len(history.turns), weak_questions=tuple(weak))
+                        answers=len(history.turns), weak_questions=tuple(weak),
+                        study_answers=sum(1 for t in history.turns if t.kind == STUDY))

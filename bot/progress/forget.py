@@ -14,6 +14,20 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Base, InterviewSession, ReviewCard, Turn, User
+from bot.wording import join_words, plural
+
+#: How /forget-me names each table's rows (singular, plural), in the order it lists them. A table
+#: added later without an entry here is still named (by its table name), never left out.
+DELETED_NAMES: dict[str, tuple[str, str]] = {
+    "interview_sessions": ("interview", "interviews"),
+    "turns": ("interview answer", "interview answers"),
+    "study_answers": ("study-session answer", "study-session answers"),
+    "study_members": ("study-session sign-up", "study-session sign-ups"),
+    "review_cards": ("review-schedule entry", "review-schedule entries"),
+}
+UNLINKED_NAMES: dict[str, tuple[str, str]] = {
+    "study_schedules": ("study schedule you created", "study schedules you created"),
+}
 
 
 @dataclass
@@ -21,6 +35,39 @@ class ForgetSummary:
     found: bool
     deleted: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
     unlinked: dict[str, int] = field(default_factory=dict)  # table -> rows whose link was cleared
+
+    def deleted_items(self) -> list[str]:
+        """What was deleted, in words (`1 interview`, `2 study-session answers`), known tables first."""
+        return _named(self.deleted, DELETED_NAMES, skip={User.__tablename__})
+
+    def unlinked_items(self) -> list[str]:
+        return _named(self.unlinked, UNLINKED_NAMES, skip=set())
+
+    def describe(self) -> str:
+        """The confirmation /forget-me shows: everything it deleted, and what no longer names the user."""
+        if not self.found:
+            return "Viva had no data about you. Nothing to delete."
+        items = self.deleted_items()
+        text = (f"Done. I deleted your profile and all your data: {join_words(items)}."
+                if items else "Done. I deleted your profile; there was nothing else about you.")
+        unlinked = self.unlinked_items()
+        if unlinked:
+            verb = "keeps" if sum(self.unlinked.values()) == 1 else "keep"
+            text += f" {join_words(unlinked)} {verb} running without your name."
+        return text
+
+
+def _named(counts: dict[str, int], names: dict[str, tuple[str, str]], skip: set[str]) -> list[str]:
+    ordered = [t for t in names if t in counts] + sorted(t for t in counts if t not in names)
+    items = []
+    for table in ordered:
+        count = counts[table]
+        if table in skip or count <= 0:
+            continue
+        singular, plural_form = names.get(table, (table.replace("_", " ").rstrip("s"),
+                                                  table.replace("_", " ")))
+        items.append(plural(count, singular, plural_form))
+    return items
 
 
 def _tables_pointing_at_users() -> list[tuple[Table, str, bool]]:

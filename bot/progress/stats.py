@@ -1,5 +1,7 @@
 """Progress figures for one candidate: sessions, answers, average and trend, mastery by topic, weak points.
 
+Interview answers and study-session answers count alike (bot/progress/history.py reads both).
+
 Definitions (shown to candidates, so kept simple):
 - average score: the mean 0-5 score of answered questions (skips are counted apart, not as zeros);
 - trend: the mean of the last (up to) 5 answers minus the mean of the (up to) 5 before them;
@@ -17,7 +19,7 @@ from statistics import fmean
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bank.loader import Bank
-from bot.progress.history import CompletedTurn, History, load_history
+from bot.progress.history import INTERVIEW, CompletedTurn, History, load_history
 from bot.progress.review import load_cards
 
 TREND_WINDOW = 5
@@ -45,11 +47,12 @@ class WeakPoint:
 
 @dataclass(frozen=True)
 class SessionScore:
-    """One point of the score-over-time line: a session's mean score."""
+    """One point of the score-over-time line: a session's mean score (an interview or a study session)."""
 
     session_id: int
     at: datetime
     mean_score: float
+    kind: str = INTERVIEW
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,16 @@ class ProgressStats:
     weakest_points: tuple[WeakPoint, ...]
     timeline: tuple[SessionScore, ...]
     reviews_due: int
+    study_sessions: int = 0  # study-group sessions the candidate answered in
 
     @property
     def has_answers(self) -> bool:
         return self.questions_answered > 0
+
+    @property
+    def has_practice(self) -> bool:
+        """Anything to show: an interview started, or a study question answered."""
+        return self.sessions > 0 or self.study_sessions > 0
 
 
 def score_trend(scores: list[float], window: int = TREND_WINDOW) -> float | None:
@@ -125,13 +134,13 @@ def _weakest_points(bank: Bank, answered: list[CompletedTurn], limit: int) -> tu
 
 
 def _timeline(answered: list[CompletedTurn]) -> tuple[SessionScore, ...]:
-    by_session: dict[int, list[CompletedTurn]] = defaultdict(list)
-    for turn in answered:
-        by_session[turn.session_id].append(turn)
+    by_session: dict[tuple[str, int], list[CompletedTurn]] = defaultdict(list)
+    for turn in answered:  # interview and study-run ids are separate sequences: key by both
+        by_session[(turn.kind, turn.session_id)].append(turn)
     points = [SessionScore(session_id=sid, at=max(t.completed_at for t in turns),
-                           mean_score=round(fmean(float(t.score or 0.0) for t in turns), 3))
-              for sid, turns in by_session.items()]
-    points.sort(key=lambda p: (p.at, p.session_id))
+                           mean_score=round(fmean(float(t.score or 0.0) for t in turns), 3), kind=kind)
+              for (kind, sid), turns in by_session.items()]
+    points.sort(key=lambda p: (p.at, p.kind, p.session_id))
     return tuple(points)
 
 
@@ -152,6 +161,7 @@ def summarise(bank: Bank, history: History, *, display_name: str, reviews_due: i
         weakest_points=_weakest_points(bank, answered, weak_points),
         timeline=_timeline(answered),
         reviews_due=reviews_due,
+        study_sessions=history.study_session_count,
     )
 
 
@@ -164,7 +174,7 @@ async def compute_stats(db: AsyncSession, bank: Bank, user_id: int, *, display_n
 
 
 def empty_stats(display_name: str) -> ProgressStats:
-    """Stats of someone the bot has never interviewed."""
+    """Stats of someone with no practice yet (no interview, no study answer)."""
     return ProgressStats(display_name=display_name, sessions=0, finished_sessions=0, questions_answered=0,
                          questions_skipped=0, average_score=None, trend=None, topics=(), weakest_points=(),
                          timeline=(), reviews_due=0)

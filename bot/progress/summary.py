@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from bot.progress.stats import ProgressStats
+from bot.wording import plural
+
+#: Where Discord members find study sessions (the terminal has none: it says so instead).
+DISCORD_STUDY_HINT = "join a study session in your server (`/study now` starts one)"
 
 
 def trend_words(trend: float | None) -> str:
@@ -13,10 +17,26 @@ def trend_words(trend: float | None) -> str:
     return f"improving ({trend:+.1f})" if trend > 0 else f"slipping ({trend:+.1f})"
 
 
+def sessions_line(stats: ProgressStats) -> str:
+    parts = []
+    if stats.sessions or not stats.study_sessions:
+        parts.append(f"{plural(stats.sessions, 'interview')} ({stats.finished_sessions} finished)")
+    if stats.study_sessions:
+        parts.append(plural(stats.study_sessions, "study session"))
+    return "Sessions: " + ", ".join(parts)
+
+
+def no_practice_text(subject: str, *, start_hint: str = "/interview start",
+                     study_hint: str = DISCORD_STUDY_HINT) -> str:
+    """The empty state, for `subject` ("You have", "**Ada** has"): both kinds of practice count."""
+    return (f"{subject} no practice yet: no interviews and no answers in study sessions. "
+            f"Start an interview with `{start_hint}`, or {study_hint}.")
+
+
 def overview_lines(stats: ProgressStats) -> list[str]:
     average = "—" if stats.average_score is None else f"{stats.average_score:.1f}/5"
     return [
-        f"Sessions: {stats.sessions} ({stats.finished_sessions} finished)",
+        sessions_line(stats),
         f"Questions answered: {stats.questions_answered} (skipped {stats.questions_skipped})",
         f"Average score: {average}",
         f"Trend: {trend_words(stats.trend)}",
@@ -25,7 +45,7 @@ def overview_lines(stats: ProgressStats) -> list[str]:
 
 
 def topic_lines(stats: ProgressStats) -> list[str]:
-    return [f"{t.topic_id} {t.name}: {t.mastery:.0f}% ({t.answered}/{t.available} questions)"
+    return [f"{t.topic_id} {t.name}: {t.mastery:.0f}% ({t.answered}/{plural(t.available, 'question')})"
             for t in stats.topics]
 
 
@@ -34,9 +54,10 @@ def weak_point_lines(stats: ProgressStats) -> list[str]:
             for w in stats.weakest_points]
 
 
-def render_markdown(stats: ProgressStats, *, start_hint: str = "/interview start") -> str:
-    if not stats.sessions:
-        return f"**{stats.display_name}** has no interviews yet. Start one with `{start_hint}`."
+def render_markdown(stats: ProgressStats, *, start_hint: str = "/interview start",
+                    study_hint: str = DISCORD_STUDY_HINT) -> str:
+    if not stats.has_practice:
+        return no_practice_text(f"**{stats.display_name}** has", start_hint=start_hint, study_hint=study_hint)
     parts = [f"**Progress · {stats.display_name}**", *overview_lines(stats)]
     if stats.topics:
         parts += ["", "**Mastery by topic**", *(f"• {line}" for line in topic_lines(stats))]

@@ -3,10 +3,18 @@
 Every transition is one committed database step, and the ones that move the run on are conditional
 updates (`WHERE phase = … AND current_index = …`), so a restart or a second bot process can never
 reveal a question twice or skip one. The engine returns plain data; front ends render it.
+
+Closing early: the members taking part in question i are those who pressed Join in the run and those
+who answered question i-1. Once all of them have answered question i, its deadline is brought forward
+to now + a short grace period (a conditional update that only ever moves it earlier); the timer then
+closes it through the same exactly-once `close_question` as any deadline. The check runs after each
+answer is committed (so of two members answering at once, the later commit sees both answers) and on
+every timer step (so an answer whose process stopped before the check still closes the question).
 """
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -22,14 +30,19 @@ from bot.bank.schema import DIFFICULTY_NAMES, Question
 from bot.grading import Grader
 from bot.grading.service import GradingService, InProcessGrading
 from bot.interview.engine import Participant
+from bot.progress.review import record_review
 from bot.scheduling.clock import Clock, SystemClock
 from bot.scheduling.errors import StudyError
 from bot.scheduling.guild_settings import defaults_in
 from bot.scheduling.leaderboard import AnswerRecord, Leaderboard, build_leaderboard
 from bot.scheduling.users import user_for
-from bot.storage.models import StudyAnswer, StudyOccurrence, StudyRun, StudySchedule, User
+from bot.storage.models import StudyAnswer, StudyMember, StudyOccurrence, StudyRun, StudySchedule, User
+
+log = logging.getLogger(__name__)
 
 TITLE_MAX = 100  # Discord's thread-name limit
+#: After everyone taking part has answered, a question stays open this long (STUDY_CLOSE_GRACE_S).
+DEFAULT_CLOSE_GRACE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,14 @@ class AnswerFeedback:
     score: float
     key_points: tuple[tuple[str, str], ...]  # (point, status) in rubric order
     misconceptions: tuple[str, ...]  # corrections, in plain words
+    #: set when this answer was the last one expected: the question now closes at this time
+    closes_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    joined: bool  # False: this member had already joined
+    members: int  # members who joined the run so far
 
 
 @dataclass(frozen=True)
@@ -121,7 +142,7 @@ class StudyEngine:
 
     def __init__(self, bank: Bank, grader: Grader, sessions: async_sessionmaker[AsyncSession], *,
                  clock: Clock | None = None, rng: random.Random | None = None,
-                 grading: GradingService | None = None) -> None:
+                 grading: GradingService | None = None, close_grace: timedelta = DEFAULT_CLOSE_GRACE) -> None:
         self.bank = bank
         self.grader = grader
         #: where answers are graded: this process (default) or queue workers (REDIS_URL)
@@ -129,6 +150,7 @@ class StudyEngine:
         self.sessions = sessions
         self.clock: Clock = clock or SystemClock()
         self.rng = rng or random.Random()
+        self.close_grace = close_grace
 
     # ------------------------------------------------------------------ options
     def resolve_topic(self, text: str | None) -> str | None:
@@ -230,14 +252,84 @@ class StudyEngine:
                                answer=text, score=grade.score, created_at=submitted,
                                coverage={kp.id: kp.status for kp in grade.key_points}))
             try:
-                await db.commit()
+                await db.flush()  # the unique (run, position, member) key is checked here, before the review
             except IntegrityError:  # the same member submitted twice at once: the first one counts
                 raise StudyError(f"You already answered question {position + 1}.") from None
+            # A study answer is practice like an interview turn: it reschedules the question for this
+            # member (a weak answer makes it due again), in the same transaction as the answer.
+            await record_review(db, user.id, question.id, grade.score, submitted)
+            await db.commit()
+        try:
+            closes_at = await self.close_early_if_all_answered(run_id, position)
+        except Exception:  # the answer is saved; the timer's sweep retries the early close
+            log.warning("study run %s: early-close check failed after an answer", run_id, exc_info=True)
+            closes_at = None
         corrections = tuple(self.bank.misconceptions[m].correction for m in grade.misconceptions
                             if m in self.bank.misconceptions)
         return AnswerFeedback(position + 1, grade.score,
                               tuple((question.key_point(kp.id).point, kp.status) for kp in grade.key_points),
-                              corrections)
+                              corrections, closes_at)
+
+    async def join(self, run_id: int, who: Participant) -> JoinResult:
+        """Sign `who` up for the run: questions then wait for their answer (until the window ends)."""
+        async with self.sessions() as db:
+            run = await db.get(StudyRun, run_id)
+            if run is None:
+                raise StudyError("This study session no longer exists.")
+            if run.phase not in ("pending", "asking"):
+                raise StudyError("This study session is over.")
+            user = await user_for(db, who)
+            joined = await db.scalar(select(StudyMember.id).where(StudyMember.run_id == run_id,
+                                                                  StudyMember.user_id == user.id)) is None
+            if joined:
+                db.add(StudyMember(run_id=run_id, user_id=user.id, joined_at=self.clock.now()))
+                try:
+                    await db.commit()
+                except IntegrityError:  # pressed twice at once: one row, and "already joined" for the second
+                    await db.rollback()
+                    joined = False
+            else:
+                await db.commit()  # the display name may have changed
+            members = await db.scalar(select(func.count(StudyMember.id)).where(StudyMember.run_id == run_id))
+        return JoinResult(joined, int(members or 0))
+
+    async def close_early_if_all_answered(self, run_id: int, position: int) -> datetime | None:
+        """Bring question `position`'s deadline forward to now + grace once every member taking part has
+        answered it. Returns the new deadline, or None (someone is still expected, the question moved
+        on, or its deadline is already that soon). Safe to call any number of times, from any process."""
+        now = self.clock.now()
+        closes_at = now + self.close_grace
+        async with self.sessions() as db:
+            expected = set(await db.scalars(select(StudyMember.user_id).where(StudyMember.run_id == run_id)))
+            if position > 0:
+                expected |= set(await db.scalars(select(StudyAnswer.user_id).where(
+                    StudyAnswer.run_id == run_id, StudyAnswer.position == position - 1)))
+            if not expected:
+                return None  # nobody to wait for is known (question 1 without anyone joined): the window decides
+            answered = set(await db.scalars(select(StudyAnswer.user_id).where(
+                StudyAnswer.run_id == run_id, StudyAnswer.position == position)))
+            if not expected <= answered:
+                return None
+            moved = await db.execute(update(StudyRun).where(
+                StudyRun.id == run_id, StudyRun.phase == "asking", StudyRun.current_index == position,
+                StudyRun.question_deadline_at > closes_at).values(question_deadline_at=closes_at))
+            if moved.rowcount != 1:  # type: ignore[attr-defined]
+                await db.rollback()
+                return None
+            await db.commit()
+            return closes_at
+
+    async def close_early_where_all_answered(self, guild_ids: Collection[str] | None = None) -> int:
+        """`close_early_if_all_answered` for every open question (the timer's sweep); how many moved."""
+        query = select(StudyRun.id, StudyRun.current_index).where(StudyRun.phase == "asking")
+        if guild_ids is not None:
+            query = query.where(StudyRun.guild_id.in_(list(guild_ids)))
+        async with self.sessions() as db:
+            open_questions = [(row[0], row[1]) for row in await db.execute(query)]
+        moved = 0
+        for run_id, position in open_questions:
+            moved += await self.close_early_if_all_answered(run_id, position) is not None
+        return moved
 
     async def due_questions(self, guild_ids: Collection[str] | None = None) -> list[tuple[int, int]]:
         """(run id, position) of every open question whose window has closed."""

@@ -244,6 +244,9 @@ class StudyRun(Base):
     answers: Mapped[list[StudyAnswer]] = relationship(
         back_populates="run", cascade="all, delete-orphan", passive_deletes=True
     )
+    members: Mapped[list[StudyMember]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class StudyAnswer(Base):
@@ -266,6 +269,21 @@ class StudyAnswer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     run: Mapped[StudyRun] = relationship(back_populates="answers")
+
+
+class StudyMember(Base):
+    """A member who pressed Join in a run: a question closes early once every such member (and everyone
+    who answered the previous question) has answered it. One row per member and run (unique)."""
+
+    __tablename__ = "study_members"
+    __table_args__ = (UniqueConstraint("run_id", "user_id", name="uq_study_members_run_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("study_runs.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    run: Mapped[StudyRun] = relationship(back_populates="members")
 
 
 class GuildStudySettings(Base):

@@ -68,7 +68,8 @@ async def test_another_members_stats_only_within_the_server(fake: FakeDiscord, h
 
 async def test_stats_without_interviews_say_how_to_start(fake: FakeDiscord, harness: BotHarness):
     (reply,) = await replies_to(fake, await fake.slash(fake.user_named("bob"), "stats", dm=True))
-    assert "no interviews yet" in reply.text and "/interview start" in reply.text
+    assert "no practice yet: no interviews and no answers in study sessions" in reply.text
+    assert "/interview start" in reply.text and "/study now" in reply.text
 
 
 async def _count_rows(harness: BotHarness, discord_id: str) -> dict[str, int]:
@@ -96,7 +97,9 @@ async def test_forget_me_deletes_only_after_confirmation(fake: FakeDiscord, harn
     await harness.restart()  # the confirmation button works after a restart: its state is its custom id
     await fake.click(alice, prompt, "Delete my data")
     await fake.wait_until(lambda: prompt.content.startswith("Done"), 10)
-    assert "1 interviews and 2 answers" in prompt.content and not prompt.components
+    assert prompt.content == ("Done. I deleted your profile and all your data: 1 interview, 2 interview answers "
+                              "and 2 review-schedule entries.")
+    assert not prompt.components
     assert await _count_rows(harness, alice["id"]) == {"users": 0, "turns": 0}
 
 

@@ -219,7 +219,7 @@ async def test_only_managers_change_settings_and_the_chosen_role_is_mentioned(fa
     # A member without Manage Server is refused, privately.
     refused = await fake.slash(member, "study settings", permissions="0", questions=1)
     (refusal,) = await replies_to(fake, refused)
-    assert refusal.ephemeral and "manage guild permission" in refusal.content
+    assert refusal.ephemeral and refusal.content == "You need the Manage Server permission for that."
 
     # A manager sets the defaults, with a role to mention at the start of each session.
     changed = await fake.slash(manager, "study settings", questions=1, answer_window=2, role=role_id)

@@ -95,6 +95,36 @@ async def test_a_closing_question_is_revealed_once_across_processes(sessions: An
     assert indexes == [1] * len(run_ids)
 
 
+async def test_an_early_close_moves_each_deadline_once_across_processes(
+        sessions: Any, db_url: str, test_bank: Any, grader: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every joined member has answered (the answering process stopped before its own check): processes
+    sweeping at once bring each question's deadline forward exactly once."""
+    start = datetime(2026, 5, 4, 18, 0, tzinfo=UTC)
+    study = StudyEngine(test_bank, grader, sessions, clock=ManualClock(start))
+
+    async def stopped(*_args: Any) -> None:
+        return None
+
+    monkeypatch.setattr(study, "close_early_if_all_answered", stopped)
+    run_ids = []
+    for channel in range(4):
+        pending = await study.start_now(guild_id="1", channel_id=str(10 + channel),
+                                        options=RunOptions(question_count=2, answer_window_s=600))
+        step = await study.begin(pending.run_id, str(100 + channel))
+        assert step is not None and step.question is not None
+        member = Participant("discord", str(500 + channel), "Member")
+        await study.join(pending.run_id, member)
+        await study.answer(pending.run_id, 0, member, "An epoch is one complete pass over the training data.")
+        run_ids.append(pending.run_id)
+
+    results = race(db_url, "early", start.isoformat())
+
+    assert sum(result["moved"] for result in results) == len(run_ids), results
+    async with sessions() as db:
+        deadlines = list(await db.scalars(select(StudyRun.question_deadline_at).order_by(StudyRun.id)))
+    assert deadlines == [start + timedelta(seconds=5)] * len(run_ids)  # the default grace period
+
+
 async def test_answers_racing_on_one_interview_are_all_kept(sessions: Any, db_url: str, test_bank: Any,
                                                              grader: Any) -> None:
     """Two processes apply an answer to the same interview at once: neither transition overwrites the

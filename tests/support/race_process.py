@@ -50,6 +50,8 @@ async def main(url: str, mode: str, *args: str) -> dict:
                 if await study.close_question(run_id, position) is not None:
                     closed.append([run_id, position])
             return {"closed": closed}
+        if mode == "early":
+            return {"moved": await study.close_early_where_all_answered()}
         if mode == "answer":
             try:
                 await interviews.answer(int(args[0]), args[1])

@@ -124,3 +124,21 @@ def test_anki_deck_has_stable_note_ids_and_our_reference_answers(test_bank, tmp_
 def test_export_without_weak_questions_has_no_deck(test_bank) -> None:
     bundle = build_export(test_bank, History(1, 1, (turn(1, "T07-001", 5.0),)))
     assert bundle.apkg is None and bundle.answers == 1 and "T07-001" in bundle.csv_text
+
+
+def test_study_answers_count_with_interview_turns_and_keep_their_own_sessions(test_bank) -> None:
+    """A study run and an interview may share an id: they are two sessions on the timeline, not one."""
+    study = CompletedTurn(session_id=1, session_started_at=T0, question_id="T04-001", phase="done", score=2.0,
+                          max_score=5.0, hints_used=0, answer="study answer", follow_up_answers=(),
+                          coverage={"kp1": {"status": "partial", "coverage": 0.5}},
+                          completed_at=T0 + timedelta(hours=1), kind="study")
+    history = History(session_count=1, finished_session_count=1, study_session_count=1,
+                      turns=(study, turn(1, "T07-001", 4.0)))  # the study answer came first
+    stats = summarise(test_bank, history, display_name="Ada")
+    assert (stats.sessions, stats.study_sessions, stats.questions_answered) == (1, 1, 2)
+    assert [(p.kind, p.session_id, p.mean_score) for p in stats.timeline] == [("study", 1, 2.0),
+                                                                              ("interview", 1, 4.0)]
+    assert {t.topic_id for t in stats.topics} == {"T04", "T07"}
+    rows = list(csv.DictReader(io.StringIO(answers_csv(test_bank, history))))
+    assert [(r["practice"], r["question_id"]) for r in rows] == [("study", "T04-001"), ("interview", "T07-001")]
+    assert empty_stats("Ada").has_practice is False and stats.has_practice

@@ -7,6 +7,8 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.exts._shared.permissions import permissions_phrase
+
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong on my side. The error has been logged; please try again."
@@ -17,7 +19,9 @@ def describe_app_command_error(error: app_commands.AppCommandError) -> str:
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.MissingPermissions):
-        return "You need the " + ", ".join(error.missing_permissions).replace("_", " ") + " permission for that."
+        return f"You need {permissions_phrase(error.missing_permissions)} for that."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        return f"I need {permissions_phrase(error.missing_permissions)} here for that."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That command only works in a server."
     if isinstance(error, app_commands.CheckFailure):

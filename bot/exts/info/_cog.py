@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.exts._shared.limits import EMBED_DESCRIPTION_MAX
 from bot.exts._shared.text import clip
+from bot.wording import plural
 
 if TYPE_CHECKING:
     from bot.discord_bot import VivaBot
@@ -54,7 +55,7 @@ class InfoCog(commands.Cog):
     async def topics(self, interaction: discord.Interaction) -> None:
         bank = self.bot.services.bank
         counts = Counter(q.topic for q in bank.questions.values())
-        lines = [f"`{t.id}` **{t.name}** — {counts.get(t.id, 0)} questions" for t in bank.topics.values()]
+        lines = [f"`{t.id}` **{t.name}** — {plural(counts.get(t.id, 0), 'question')}" for t in bank.topics.values()]
         embed = discord.Embed(title="Topics", description=clip("\n".join(lines), EMBED_DESCRIPTION_MAX),
                               colour=discord.Colour.blurple())
         embed.set_footer(text="Use the id or the name: /interview start topic:T04")

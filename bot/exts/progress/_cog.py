@@ -14,7 +14,9 @@ from discord.ext import commands
 from bot.exts._shared.failures import report_failure
 from bot.exts._shared.tree import send_private
 from bot.progress.chart import render_progress_chart
+from bot.progress.export import NOTHING_TO_EXPORT, answers_phrase
 from bot.progress.service import export_for, forget, stats_for
+from bot.progress.summary import no_practice_text
 
 from ._forget_buttons import ForgetButton, confirmation_view
 from ._render import chart_file, stats_embed
@@ -28,8 +30,8 @@ PLATFORM = "discord"
 NOT_YOURS = "Only the person who asked to be forgotten can press this."
 OTHER_MEMBER_ONLY_IN_SERVER = "You can only see another member's stats in a server you both belong to."
 FORGET_WARNING = (
-    "This deletes **everything Viva stores about you**: your interviews, answers, scores, code "
-    "submissions and review schedule. Study-group schedules you created keep running but no longer "
+    "This deletes **everything Viva stores about you**: your interviews, your answers in interviews "
+    "and study sessions, scores, code submissions and review schedule. Study-group schedules you created keep running but no longer "
     "name you. This cannot be undone. Run `/export` first if you want a copy."
 )
 CSV_FILENAME = "viva-answers.csv"
@@ -49,7 +51,8 @@ class ProgressCog(commands.Cog):
         self.bot.remove_dynamic_items(ForgetButton)
 
     # ------------------------------------------------------------------ /stats
-    @app_commands.command(name="stats", description="Your progress by topic, with a chart")
+    @app_commands.command(name="stats",
+                          description="Your progress by topic (interviews and study sessions), with a chart")
     @app_commands.describe(member="Another member of this server (default: you)")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     @app_commands.allowed_installs(guilds=True, users=True)
@@ -62,10 +65,10 @@ class ProgressCog(commands.Cog):
         services = self.bot.services
         figures = await stats_for(services.sessions, services.bank, PLATFORM, str(target.id),
                                   display_name=target.display_name)
-        if not figures.sessions:
+        if not figures.has_practice:
             whose = "You have" if target.id == interaction.user.id else f"{target.display_name} has"
-            await interaction.followup.send(f"{whose} no interviews yet. Start one with `/interview start`.",
-                                            ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+            await interaction.followup.send(no_practice_text(whose), ephemeral=True,
+                                            allowed_mentions=discord.AllowedMentions.none())
             return
         png = await asyncio.to_thread(render_progress_chart, figures)  # matplotlib is CPU work
         await interaction.followup.send(embed=stats_embed(figures), file=chart_file(png), ephemeral=True,
@@ -81,14 +84,17 @@ class ProgressCog(commands.Cog):
         services = self.bot.services
         bundle = await export_for(services.sessions, services.bank, PLATFORM, str(interaction.user.id))
         if not bundle.answers:
-            await send_private(interaction, "You have no answers to export yet.")
+            await send_private(interaction, NOTHING_TO_EXPORT)
             return
         files = [discord.File(io.BytesIO(bundle.csv_text.encode("utf-8")), filename=CSV_FILENAME)]
         if bundle.apkg is not None:
             files.append(discord.File(io.BytesIO(bundle.apkg), filename=APKG_FILENAME))
-        deck = (f" and an Anki deck of your {len(bundle.weak_questions)} weakest questions "
+        weakest = ("your weakest question" if len(bundle.weak_questions) == 1
+                   else f"your {len(bundle.weak_questions)} weakest questions")
+        deck = (f" and an Anki deck of {weakest} "
                 "(re-importing a newer export updates the same cards)" if bundle.apkg else "")
-        text = f"Your {bundle.answers} answers with their scores{deck}."
+        scores = "its score" if bundle.answers == 1 else "their scores"
+        text = f"Your {answers_phrase(bundle)} with {scores}{deck}."
         if in_dm:
             await interaction.followup.send(text, files=files)
             return
@@ -122,13 +128,7 @@ class ProgressCog(commands.Cog):
         except Exception as error:  # one transaction: on failure nothing was deleted
             await report_failure(interaction, error, step="forget")
             return
-        if not summary.found:
-            text = "Viva had no data about you. Nothing to delete."
-        else:
-            answers = summary.deleted.get("turns", 0)
-            sessions = summary.deleted.get("interview_sessions", 0)
-            text = f"Done. I deleted your data: {sessions} interviews and {answers} answers, and everything else about you."
-        await interaction.edit_original_response(content=text, view=None)
+        await interaction.edit_original_response(content=summary.describe(), view=None)
 
 
 def _shares_this_server(interaction: discord.Interaction, target: discord.abc.User) -> bool:

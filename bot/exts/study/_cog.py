@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
@@ -27,8 +28,8 @@ from bot.scheduling.schedules import cancel_schedule, create_schedule, list_sche
 from bot.scheduling.study_run import RunOptions, StudyEngine
 from bot.scheduling.timer import WakeableTimer
 
-from ._controls import StudyAnswerButton, StudyAnswerModal
-from ._render import feedback_embed, history_embed, schedule_line, schedules_embed, settings_embed
+from ._controls import StudyAnswerButton, StudyAnswerModal, StudyJoinButton
+from ._render import feedback_embed, history_embed, join_text, schedule_line, schedules_embed, settings_embed
 from ._runner import open_run, post_step
 
 if TYPE_CHECKING:
@@ -55,17 +56,19 @@ class StudyCog(commands.Cog):
     def __init__(self, bot: VivaBot) -> None:
         self.bot = bot
         services = bot.services
-        self.engine = StudyEngine(services.bank, services.grader, services.sessions, grading=services.grading)
+        grace = timedelta(seconds=services.settings.study_close_grace_s)
+        self.engine = StudyEngine(services.bank, services.grader, services.sessions, grading=services.grading,
+                                  close_grace=grace)
         self.executor = DueRunExecutor(services.sessions, self.engine)
         self.timer = WakeableTimer(lambda: self.engine.clock, self.executor.next_wakeup, self.run_due)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(StudyAnswerButton)
+        self.bot.add_dynamic_items(StudyAnswerButton, StudyJoinButton)
         self.timer.start()  # it waits for the gateway before its first step
 
     async def cog_unload(self) -> None:
         await self.timer.stop()
-        self.bot.remove_dynamic_items(StudyAnswerButton)
+        self.bot.remove_dynamic_items(StudyAnswerButton, StudyJoinButton)
 
     def use_clock(self, clock: Clock) -> None:
         """Run on another clock (tests move a manual one) and re-check what is due."""
@@ -85,6 +88,9 @@ class StudyCog(commands.Cog):
             log.info("study schedule %s at %s: %s", claim.schedule_id, claim.occurrence_at, claim.status)
         for pending in await self.engine.pending_runs(guilds):
             await open_run(self.bot, self.engine, pending)
+        # Questions everyone has answered close early; this sweep also covers an answer whose process
+        # stopped between saving it and bringing the deadline forward.
+        await self.engine.close_early_where_all_answered(guilds)
         for run_id, position in await self.engine.due_questions(guilds):
             step = await self.engine.close_question(run_id, position)
             if step is not None:
@@ -250,4 +256,17 @@ class StudyCog(commands.Cog):
         except Exception as error:  # the answer is committed last: any failure means it was not saved
             await report_failure(interaction, error, step="answer", answer_text=text)
             return
+        if feedback.closes_at is not None:
+            self.timer.wake()  # the deadline moved forward: sleep towards the new one
         await interaction.followup.send(embed=feedback_embed(feedback), ephemeral=True)
+
+    async def on_join(self, interaction: discord.Interaction, run_id: int) -> None:
+        try:
+            result = await self.engine.join(run_id, participant(interaction.user))
+        except StudyError as error:
+            await send_private(interaction, str(error))
+            return
+        except Exception as error:
+            await report_failure(interaction, error, step="command")
+            return
+        await interaction.response.send_message(join_text(result), ephemeral=True)

@@ -1,8 +1,8 @@
-"""The Answer button under each study question, and its modal.
+"""The Answer button under each study question, its modal, and the Join button under a run's intro.
 
-The button is a `DynamicItem` whose custom id carries the run and the question position
-(`study:answer:12:0`), so it works after a restart; whether the question still takes answers is
-the database's word, read when it is pressed.
+The buttons are `DynamicItem`s whose custom id carries the run (and the question position:
+`study:answer:12:0`, `study:join:12`), so they work after a restart; whether the question still takes
+answers, or the run still takes members, is the database's word, read when one is pressed.
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ if TYPE_CHECKING:
     from bot.discord_bot import VivaBot
 
 BUTTON_TEMPLATE = r"study:answer:(?P<run>\d+):(?P<position>\d+)"
+JOIN_TEMPLATE = r"study:join:(?P<run>\d+)"
 
 
 class StudyActions(Protocol):
     async def on_answer_button(self, interaction: discord.Interaction, run_id: int, position: int) -> None: ...
 
     async def on_answer(self, interaction: discord.Interaction, run_id: int, position: int, text: str) -> None: ...
+
+    async def on_join(self, interaction: discord.Interaction, run_id: int) -> None: ...
 
 
 def _actions(interaction: discord.Interaction) -> StudyActions:
@@ -50,6 +53,22 @@ class StudyAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTT
         await _actions(interaction).on_answer_button(interaction, self.run_id, self.position)
 
 
+class StudyJoinButton(discord.ui.DynamicItem[discord.ui.Button], template=JOIN_TEMPLATE):
+    def __init__(self, run_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Join", style=discord.ButtonStyle.success,
+                                           custom_id=f"study:join:{run_id}"))
+        self.run_id = run_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> StudyJoinButton:
+        return cls(int(match["run"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _actions(interaction).on_join(interaction, self.run_id)
+
+
 class StudyAnswerModal(discord.ui.Modal):
     answer: discord.ui.TextInput[StudyAnswerModal] = discord.ui.TextInput(
         label="Your answer", style=discord.TextStyle.paragraph, min_length=1, max_length=MODAL_TEXT_MAX,
@@ -74,4 +93,10 @@ class StudyAnswerModal(discord.ui.Modal):
 def answer_view(run_id: int, position: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(StudyAnswerButton(run_id, position))
+    return view
+
+
+def join_view(run_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(StudyJoinButton(run_id))
     return view

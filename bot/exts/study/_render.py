@@ -12,7 +12,15 @@ from bot.scheduling.guild_settings import StudyDefaults
 from bot.scheduling.leaderboard import Leaderboard
 from bot.scheduling.recurrence import discord_timestamp
 from bot.scheduling.schedules import ScheduleView
-from bot.scheduling.study_run import AnswerFeedback, HistoryEntry, PendingRun, QuestionPost, Reveal
+from bot.scheduling.study_run import (
+    AnswerFeedback,
+    HistoryEntry,
+    JoinResult,
+    PendingRun,
+    QuestionPost,
+    Reveal,
+)
+from bot.wording import plural
 
 COLOUR = discord.Colour.teal()
 STATUS_ICONS = {"covered": "✅", "partial": "🟡", "missing": "❌", "contradicted": "⚠️"}
@@ -33,10 +41,12 @@ def minutes(seconds: int) -> str:
 
 def intro_text(run: PendingRun) -> str:
     lines = [f"**{run.title}**",
-             f"{run.question_count} question{'s' if run.question_count != 1 else ''}, "
-             f"{minutes(run.answer_window_s)} each. Press **Answer** under a question to reply; "
-             "anyone may answer each question once, and your feedback is private. "
-             "The key points come after each window, and a leaderboard at the end."]
+             f"{plural(run.question_count, 'question')}, up to {minutes(run.answer_window_s)} each. "
+             "Press **Answer** under a question to reply; anyone may answer each question once, and your "
+             "feedback is private. The key points come after each question, and a leaderboard at the end.",
+             "Press **Join** if you are taking part: once everyone who joined (and everyone who answered the "
+             "previous question) has answered, the question closes after a few seconds instead of waiting "
+             "for its window to end."]
     if run.late_note:
         lines.append(f"*{run.late_note}*")
     return "\n".join(lines)
@@ -57,7 +67,7 @@ def question_embed(post: QuestionPost) -> discord.Embed:
 
 
 def reveal_embed(reveal: Reveal) -> discord.Embed:
-    answered = f"{reveal.answers} answer{'s' if reveal.answers != 1 else ''}"
+    answered = plural(reveal.answers, "answer")
     lines = [f"• {clip(kp.point, 300)}" + (f" — covered by {kp.covered}/{reveal.answers}" if reveal.answers else "")
              for kp in reveal.key_points]
     embed = discord.Embed(title=clip(f"Question {reveal.number}: key points ({answered})", EMBED_TITLE_MAX),
@@ -71,7 +81,7 @@ def leaderboard_embed(board: Leaderboard, title: str) -> discord.Embed:
         embed.description = "Nobody answered this time. The key points are above; see you at the next session!"
         return embed
     lines = [f"{MEDALS.get(s.rank, f'{s.rank}.')} **{safe_name(s.display_name)}** — {s.total_score:.1f} / "
-             f"{board.max_score:.0f} points · {s.answers_given} answer{'s' if s.answers_given != 1 else ''}"
+             f"{board.max_score:.0f} points · {plural(s.answers_given, 'answer')}"
              for s in board.standings[:LEADERBOARD_LINES]]
     if len(board.standings) > LEADERBOARD_LINES:
         lines.append(f"…and {len(board.standings) - LEADERBOARD_LINES} more")
@@ -81,8 +91,8 @@ def leaderboard_embed(board: Leaderboard, title: str) -> discord.Embed:
                 for w in board.weakest]
         embed.add_field(name="The group's weakest key points", value=clip("\n".join(weak), EMBED_FIELD_VALUE_MAX),
                         inline=False)
-    embed.set_footer(text=f"{board.participants} participant{'s' if board.participants != 1 else ''} · "
-                          f"{board.questions_asked} questions")
+    embed.set_footer(text=f"{plural(board.participants, 'participant')} · "
+                          f"{plural(board.questions_asked, 'question')}")
     return embed
 
 
@@ -93,14 +103,26 @@ def feedback_embed(feedback: AnswerFeedback) -> discord.Embed:
     if feedback.misconceptions:
         embed.add_field(name="Watch out", value=clip("\n".join(feedback.misconceptions), EMBED_FIELD_VALUE_MAX),
                         inline=False)
+    if feedback.closes_at is not None:
+        embed.add_field(name="Everyone taking part has answered", inline=False,
+                        value=f"The key points come {discord_timestamp(feedback.closes_at, 'R')}.")
     embed.set_footer(text="✅ covered · 🟡 partly · ❌ missing · ⚠️ contradicted")
     return embed
+
+
+def join_text(result: JoinResult) -> str:
+    others = result.members - 1
+    with_others = f" with {plural(others, 'other member')}" if others > 0 else ""
+    if not result.joined:
+        return f"You have already joined this session{with_others}."
+    return (f"You joined this session{with_others}. Each question now waits for your answer "
+            "(at most until its window ends).")
 
 
 def _options_text(topic: str | None, question_count: int | None, answer_window_s: int | None) -> str:
     parts = [f"topic {topic}" if topic else "server topic"]
     if question_count:
-        parts.append(f"{question_count} questions")
+        parts.append(plural(question_count, "question"))
     if answer_window_s:
         parts.append(f"{minutes(answer_window_s)} per question")
     return ", ".join(parts)
@@ -123,7 +145,7 @@ def history_embed(entries: Sequence[HistoryEntry]) -> discord.Embed:
     icons = {"finished": "✅", "late": "⏰", "running": "▶️", "abandoned": "🚫", "skipped": "⏭️"}
     lines = []
     for entry in entries:
-        people = f" · {entry.participants} participant{'s' if entry.participants != 1 else ''}" \
+        people = f" · {plural(entry.participants, 'participant')}" \
             if entry.status != "skipped" else ""
         note = f" — *{entry.note}*" if entry.note else ""
         lines.append(f"{icons.get(entry.status, '•')} {discord_timestamp(entry.when, 'f')} {entry.title} "

@@ -15,7 +15,7 @@ import discord
 
 from bot.scheduling.study_run import PendingRun, StudyEngine, StudyStep
 
-from ._controls import answer_view
+from ._controls import answer_view, join_view
 from ._render import announcement_text, intro_text, leaderboard_embed, question_embed, reveal_embed
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ async def _open_run(bot: VivaBot, engine: StudyEngine, run: PendingRun) -> disco
                                    roles=[discord.Object(int(run.mention_role_id))] if run.mention_role_id else False)
     with contextlib.suppress(discord.HTTPException):
         await channel.send(announcement_text(run, thread.id), allowed_mentions=role)
-    await thread.send(intro_text(run), allowed_mentions=NO_MENTIONS)
+    await thread.send(intro_text(run), view=join_view(run.run_id), allowed_mentions=NO_MENTIONS)
     await post_step(bot, engine, step, run.title)
     return thread
 
