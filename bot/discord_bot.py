@@ -31,9 +31,6 @@ from bot.storage.database import sqlite_path
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_BASE = "https://discord.com/api/v10"
-DEFAULT_GATEWAY = "wss://gateway.discord.gg/"
-
 
 def point_client_at(api_base: str, gateway_url: str) -> None:
     """Aim discord.py at a Discord-compatible server.

@@ -6,7 +6,7 @@ import random
 from collections.abc import Collection
 
 from bot.bank.loader import Bank
-from bot.bank.schema import Question
+from bot.bank.schema import Question, difficulty_rank
 
 
 class NotEnoughQuestions(Exception):
@@ -40,8 +40,7 @@ def pick_questions(
     chosen = _spread(fresh, count, rng)
     if len(chosen) < count:
         chosen += _spread(stale, count - len(chosen), rng)
-    order = {"E": 0, "M": 1, "H": 2}
-    chosen.sort(key=lambda q: order[q.difficulty])
+    chosen.sort(key=lambda q: difficulty_rank(q.difficulty))
     return [q.id for q in chosen]
 
 

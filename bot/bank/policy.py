@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.bank.loader import Bank, ContentError
-from bot.bank.schema import fold_statement
+from bot.bank.schema import DIFFICULTIES, fold_statement
 
 MIN_QUESTIONS = 200
 MIN_PER_TOPIC = 8
@@ -33,7 +33,7 @@ def check_balance(bank: Bank) -> list[ContentError]:
         n = sum(counter.values())
         if n < MIN_PER_TOPIC:
             errors.append(ContentError(where, tid, "topic", f"topic {tid} has {n} questions; at least {MIN_PER_TOPIC} needed"))
-    for level in ("E", "M", "H"):
+    for level in DIFFICULTIES:
         share = by_difficulty[level] / total if total else 0.0
         if share < MIN_DIFFICULTY_SHARE:
             errors.append(ContentError(where, "", "difficulty",

@@ -13,7 +13,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Difficulty = Literal["E", "M", "H"]
+#: every difficulty, easiest first: the one order pickers, checks and tables use
+DIFFICULTIES: tuple[Difficulty, ...] = ("E", "M", "H")
 DIFFICULTY_NAMES: dict[str, str] = {"E": "easy", "M": "medium", "H": "hard"}
+
+
+def difficulty_rank(difficulty: str) -> int:
+    """0 for easy, 1 for medium, 2 for hard: a sort key."""
+    return DIFFICULTIES.index(difficulty)  # type: ignore[arg-type]
 
 # [0-9], not \d: \d also matches other scripts' digits ("T٠٤"), which would pass here and break sorting,
 # `int()` look-ups and the ids people type.
@@ -143,10 +150,6 @@ class Question(_Record):
         if len(central) > 1:
             raise ValueError(f"only one key point may be central, found {central}")
         return self
-
-    @property
-    def total_weight(self) -> int:
-        return sum(kp.weight for kp in self.key_points)
 
     def key_point(self, key_point_id: str) -> KeyPoint:
         for kp in self.key_points:

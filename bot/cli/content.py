@@ -106,17 +106,19 @@ def _print_table(bank, by_topic, by_difficulty) -> None:  # type: ignore[no-unty
     from rich.console import Console
     from rich.table import Table
 
+    from bot.bank.schema import DIFFICULTIES
+
     table = Table(title=f"Question bank: {len(bank.questions)} questions")
     table.add_column("topic")
     table.add_column("name")
-    for level in ("E", "M", "H"):
+    for level in DIFFICULTIES:
         table.add_column(level, justify="right")
     table.add_column("total", justify="right")
     for tid, counter in sorted(by_topic.items()):
         name = bank.topics[tid].name if tid in bank.topics else "?"
-        table.add_row(tid, name, *(str(counter[d]) for d in "EMH"), str(sum(counter.values())))
+        table.add_row(tid, name, *(str(counter[d]) for d in DIFFICULTIES), str(sum(counter.values())))
     total = sum(by_difficulty.values()) or 1
-    table.add_row("", "all", *(f"{by_difficulty[d]} ({by_difficulty[d] / total:.0%})" for d in "EMH"),
+    table.add_row("", "all", *(f"{by_difficulty[d]} ({by_difficulty[d] / total:.0%})" for d in DIFFICULTIES),
                   str(sum(by_difficulty.values())), end_section=True)
     console = Console(highlight=False, width=110)
     console.print(table)

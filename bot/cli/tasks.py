@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from bot.bank.schema import DIFFICULTY_NAMES
+from bot.bank.schema import DIFFICULTY_NAMES, difficulty_rank
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
 
     tasks = load_tasks(get_settings().coding_tasks_dir)
     rows = [{"slug": t.slug, "title": t.title, "difficulty": t.difficulty, "topic": t.topic}
-            for t in sorted(tasks.values(), key=lambda t: (t.topic, "EMH".index(t.difficulty), t.slug))]
+            for t in sorted(tasks.values(), key=lambda t: (t.topic, difficulty_rank(t.difficulty), t.slug))]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0

@@ -42,6 +42,7 @@ from bot.progress.review import record_review
 from bot.storage.database import read_only as mark_read_only
 from bot.storage.errors import StorageProblem, classify
 from bot.storage.models import InterviewSession, Turn, User
+from bot.storage.vocabulary import SessionStatus, TurnPhase
 
 log = logging.getLogger(__name__)
 
@@ -192,8 +193,9 @@ class InterviewEngine:
         self.grading: GradingService = grading or InProcessGrading(grader)
         self.sessions = sessions
         self._rng = rng or random.Random()
-        # Serialises transitions of one session inside this process (two button presses at once).
-        self._locks: dict[int, asyncio.Lock] = {}
+        # Serialises transitions of one session inside this process (two button presses at once): a lock
+        # and the number of its holders and waiters, dropped when that falls to zero (see `_lock`).
+        self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
         # (session id, answer_ref) of replies a front end of this process is still delivering: their
         # answers are not "missed" (see `catch_up`) until the delivery fails (`reply_not_shown`).
         self._delivering: set[tuple[int, tuple[int, int]]] = set()
@@ -257,15 +259,15 @@ class InterviewEngine:
             except NotEnoughQuestions:
                 raise InterviewError("No question matches that topic and difficulty yet.") from None
             for old in await db.scalars(select(InterviewSession).where(
-                    InterviewSession.user_id == user.id, InterviewSession.status == "active")):
-                old.status = "abandoned"
+                    InterviewSession.user_id == user.id, InterviewSession.status == SessionStatus.ACTIVE)):
+                old.status = SessionStatus.ABANDONED
                 old.ended_at = _now()
             session = InterviewSession(user_id=user.id, persona_id=persona.id, topic=topic,
                                        difficulty=difficulty, question_ids=question_ids, current_index=0,
-                                       status="active", channel_id=channel_id, version=0)
+                                       status=SessionStatus.ACTIVE, channel_id=channel_id)
             db.add(session)
             await db.flush()
-            turn = Turn(session_id=session.id, position=0, question_id=question_ids[0], phase="asked",
+            turn = Turn(session_id=session.id, position=0, question_id=question_ids[0], phase=TurnPhase.ASKED,
                         coverage={}, misconceptions=[], follow_ups=[], exchanges=[], max_score=5.0)
             db.add(turn)
             await _commit(db)
@@ -300,7 +302,7 @@ class InterviewEngine:
                 raise InterviewError("That question has already moved on; here is where we are now.")
             question = self.bank.question(turn.question_id)
             persona = self._persona(session)
-            kind = "answer" if turn.phase == "asked" else "follow_up_answer"
+            kind = "answer" if turn.phase == TurnPhase.ASKED else "follow_up_answer"
             # "replied" turns true once the front end has shown the reply (`acknowledge`): a resume can then
             # tell an answer that was saved but never answered (a crash between commit and reply).
             record = {"kind": kind, "text": text, "at": _now().isoformat(), "grade": grade_to_record(grade),
@@ -314,7 +316,6 @@ class InterviewEngine:
     async def _answer_transition(self, db: AsyncSession, session: InterviewSession, turn: Turn, question: Question,
                                  persona: Persona, text: str, grade: Grade) -> Reply:
         if grade.validity != "ok":
-            session.version += 1
             await _commit(db)
             return self._reply(session, turn, [Message("notice", say.invalid_answer_text(grade.validity))])
 
@@ -327,15 +328,14 @@ class InterviewEngine:
         merged = self._merged_grade(question, turn)
         follow_up = decide_follow_up(question, merged, turn.follow_ups, self.bank.misconceptions)
         if follow_up is not None:
-            turn.phase = "follow_up"
+            turn.phase = TurnPhase.FOLLOW_UP
             turn.follow_ups = [*turn.follow_ups, follow_up.as_record()]
             asked_in_session = sum(len(t.follow_ups or []) for t in session.turns)
             messages += self._follow_up_messages(session, persona, follow_up, asked_in_session - 1)
-            session.version += 1
             await _commit(db)
             return self._reply(session, turn, messages)
 
-        turn.phase = "done"
+        turn.phase = TurnPhase.DONE
         turn.completed_at = _now()
         messages.append(self._feedback(session, persona, question, turn))
         return await self._advance(db, session, turn, messages)
@@ -351,7 +351,6 @@ class InterviewEngine:
             turn.max_score = HINT_MAX_SCORE
             if turn.score is not None:
                 turn.score = min(turn.score, HINT_MAX_SCORE)
-            session.version += 1
             await _commit(db)
             lead = persona_line(self._persona(session), "hint", session.id, turn.position)
             return self._reply(session, turn, [Message("hint", say.hint_text(lead, question.hint, HINT_MAX_SCORE))])
@@ -362,13 +361,13 @@ class InterviewEngine:
             session, turn = await self._current(db, session_id, owner)
             persona = self._persona(session)
             messages: list[Message] = []
-            if turn.phase == "follow_up":
+            if turn.phase == TurnPhase.FOLLOW_UP:
                 # The main answer stands; only the follow-up is skipped.
-                turn.phase = "done"
+                turn.phase = TurnPhase.DONE
                 question = self.bank.question(turn.question_id)
                 messages.append(self._feedback(session, persona, question, turn))
             else:
-                turn.phase = "skipped"
+                turn.phase = TurnPhase.SKIPPED
                 turn.score = 0.0
                 messages.append(Message("notice", persona_line(persona, "skip", session.id, turn.position)))
             turn.completed_at = _now()
@@ -378,8 +377,8 @@ class InterviewEngine:
     async def end(self, session_id: int, *, owner: str | None = None) -> Reply:
         async with self._lock(session_id), self._db() as db:
             session, turn = await self._current(db, session_id, owner)
-            if turn.phase == "follow_up":
-                turn.phase = "done"
+            if turn.phase == TurnPhase.FOLLOW_UP:
+                turn.phase = TurnPhase.DONE
                 turn.completed_at = _now()
                 await record_review(db, session.user_id, turn.question_id, turn.score, turn.completed_at)
             return await self._finish(db, session, [])
@@ -399,7 +398,7 @@ class InterviewEngine:
         missed = self._unreplied_answer(session)
         note = self._missed_reply_messages(session, missed) if missed is not None else []
         ref = (missed[0].position, missed[1]) if missed is not None else None
-        if session.status != "active":
+        if session.status != SessionStatus.ACTIVE:
             report = build_report(session, list(session.turns), self.bank)
             return Reply(session.id, (*note, Message("report", report.render_markdown())), (), True, report,
                          len(session.turns), len(session.question_ids), self._persona(session).name,
@@ -411,7 +410,7 @@ class InterviewEngine:
         """`lead`, then the pending question (and follow-up), then `tail`, with the current actions."""
         turn = session.turns[session.current_index]
         messages = [*lead, self._question_message(session, turn)]
-        if turn.phase == "follow_up" and turn.follow_ups:
+        if turn.phase == TurnPhase.FOLLOW_UP and turn.follow_ups:
             pending = turn.follow_ups[-1]
             if pending.get("question"):
                 messages.append(Message("follow_up", str(pending["question"])))
@@ -461,7 +460,7 @@ class InterviewEngine:
         async with self._db(read_only=True) as db:
             session = await self._load(db, session_id, owner)
             missed = self._unreplied_answer(session)
-            if session.status != "active" or missed is None:
+            if session.status != SessionStatus.ACTIVE or missed is None:
                 return None
             if (session.id, (missed[0].position, missed[1])) in delivering:
                 return None  # its reply is on its way from this process: nothing was missed
@@ -483,7 +482,7 @@ class InterviewEngine:
             if session_id is None:
                 return None
             session = await self._load(db, session_id)
-            if session.status == "active" or self._unreplied_answer(session) is None:
+            if session.status == SessionStatus.ACTIVE or self._unreplied_answer(session) is None:
                 return None
             return session.id
 
@@ -505,7 +504,7 @@ class InterviewEngine:
         grade = record.get("grade") or {}
         if grade.get("validity", "ok") != "ok":
             lines.append(Message("notice", say.invalid_answer_text(grade_from_record(grade).validity)))
-        elif turn.phase in ("done", "skipped") and turn.completed_at is not None:
+        elif turn.phase in (TurnPhase.DONE, TurnPhase.SKIPPED) and turn.completed_at is not None:
             lines.append(self._feedback(session, self._persona(session), self.bank.question(turn.question_id), turn))
         return lines
 
@@ -515,7 +514,7 @@ class InterviewEngine:
             return await db.scalar(
                 select(InterviewSession.id).join(User)
                 .where(User.platform == who.platform, User.external_id == who.external_id,
-                       InterviewSession.status == "active")
+                       InterviewSession.status == SessionStatus.ACTIVE)
                 .order_by(InterviewSession.id.desc()).limit(1)
             )
 
@@ -535,8 +534,19 @@ class InterviewEngine:
                 await mark_read_only(db)
             yield db
 
-    def _lock(self, session_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(session_id, asyncio.Lock())
+    @contextlib.asynccontextmanager
+    async def _lock(self, session_id: int) -> AsyncIterator[None]:
+        """Hold this session's in-process lock; the entry goes once nobody holds or waits for it, so a
+        long-running bot keeps no lock per interview it has ever seen."""
+        lock, users = self._locks.setdefault(session_id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[session_id]
 
     async def _user(self, db: AsyncSession, who: Participant) -> User:
         user = await db.scalar(select(User).where(User.platform == who.platform,
@@ -586,14 +596,14 @@ class InterviewEngine:
             raise InterviewError("That interview does not exist.")
         if owner is not None and row.external_id != owner:
             raise NotYourInterview()
-        if row.status != "active":
+        if row.status != SessionStatus.ACTIVE:
             raise InterviewError(say.ENDED)
         return row.position, row.question_id
 
     async def _current(self, db: AsyncSession, session_id: int, owner: str | None = None, *,
                        lock: bool = True) -> tuple[InterviewSession, Turn]:
         session = await self._load(db, session_id, owner, lock=lock)
-        if session.status != "active":
+        if session.status != SessionStatus.ACTIVE:
             raise InterviewError(say.ENDED)
         return session, session.turns[session.current_index]
 
@@ -645,9 +655,8 @@ class InterviewEngine:
         if session.current_index + 1 >= len(session.question_ids):
             return await self._finish(db, session, messages)
         session.current_index += 1
-        session.version += 1
         nxt = Turn(session_id=session.id, position=session.current_index,
-                   question_id=session.question_ids[session.current_index], phase="asked", coverage={},
+                   question_id=session.question_ids[session.current_index], phase=TurnPhase.ASKED, coverage={},
                    misconceptions=[], follow_ups=[], exchanges=[], max_score=5.0)
         db.add(nxt)
         session.turns.append(nxt)
@@ -659,9 +668,8 @@ class InterviewEngine:
         return self._reply(session, nxt, messages)
 
     async def _finish(self, db: AsyncSession, session: InterviewSession, messages: list[Message]) -> Reply:
-        session.status = "finished"
+        session.status = SessionStatus.FINISHED
         session.ended_at = _now()
-        session.version += 1
         await _commit(db)
         report = build_report(session, list(session.turns), self.bank)
         persona = self._persona(session)

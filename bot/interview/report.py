@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.bank.loader import Bank
+from bot.grading.thresholds import STRONG_SCORE  # below it, a question is one to study again
 from bot.storage.models import InterviewSession, Turn
-
-#: Below this a question counts as one to study again.
-STUDY_THRESHOLD = 3.5
+from bot.storage.vocabulary import TurnPhase
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ def build_report(session: InterviewSession, turns: list[Turn], bank: Bank) -> Re
             (bank.misconceptions[m].title, bank.misconceptions[m].correction)
             for m in (turn.misconceptions or []) if m in bank.misconceptions
         )
-        if turn.phase == "skipped":
+        if turn.phase == TurnPhase.SKIPPED:
             outcome = "skipped"
         elif turn.score is None:
             outcome = "unanswered"
@@ -125,8 +124,8 @@ def build_report(session: InterviewSession, turns: list[Turn], bank: Bank) -> Re
             partial=tuple(partial), missed=tuple(missed), corrections=corrections, wrong=tuple(wrong),
             hint_used=turn.hints_used > 0, follow_ups=len(turn.follow_ups or []),
         ))
-        if outcome != "unanswered" and score < STUDY_THRESHOLD:
-            weakness[question.topic] = weakness.get(question.topic, 0.0) + (STUDY_THRESHOLD - score)
+        if outcome != "unanswered" and score < STRONG_SCORE:
+            weakness[question.topic] = weakness.get(question.topic, 0.0) + (STRONG_SCORE - score)
     study = tuple(
         (tid, bank.topics[tid].name if tid in bank.topics else tid)
         for tid, _ in sorted(weakness.items(), key=lambda kv: -kv[1])

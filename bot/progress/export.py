@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.bank.loader import Bank
+from bot.grading.thresholds import STRONG_SCORE
 from bot.progress.history import STUDY, CompletedTurn, History
+from bot.storage.vocabulary import TurnPhase
 from bot.wording import plural
 
 CSV_COLUMNS = (
     "practice", "session_id", "completed_at", "question_id", "topic", "difficulty", "question", "outcome", "score",
     "max_score", "hints_used", "answer", "follow_up_answers", "key_points_missed",
 )
-#: Questions whose latest score is below this go into the Anki deck (the report's "weak" line too).
-WEAK_SCORE = 3.5
 DECK_LIMIT = 50
 ANKI_MODEL_ID = 1_732_230_001  # fixed forever: changing it makes Anki see a different note type
 ANKI_DECK_ID = 1_732_230_002
@@ -61,7 +61,7 @@ def answers_csv(bank: Bank, history: History) -> str:
         writer.writerow([
             turn.kind, turn.session_id, turn.completed_at.isoformat(), turn.question_id,
             question.topic if question else "", question.difficulty if question else "",
-            question.prompt if question else "", "answered" if turn.phase == "done" else "skipped",
+            question.prompt if question else "", "answered" if turn.phase == TurnPhase.DONE else "skipped",
             "" if turn.score is None else f"{turn.score:.2f}", f"{turn.max_score:.1f}", turn.hints_used,
             turn.answer or "", "\n---\n".join(turn.follow_up_answers), " ".join(missed),
         ])
@@ -69,11 +69,11 @@ def answers_csv(bank: Bank, history: History) -> str:
 
 
 def weakest_questions(bank: Bank, turns: tuple[CompletedTurn, ...], *, limit: int = DECK_LIMIT,
-                      below: float = WEAK_SCORE) -> list[WeakQuestion]:
+                      below: float = STRONG_SCORE) -> list[WeakQuestion]:
     """Questions whose latest score (skips count 0) is below `below`, weakest first."""
     latest: dict[str, float] = {}
     for turn in turns:
-        latest[turn.question_id] = float(turn.score or 0.0) if turn.phase == "done" else 0.0
+        latest[turn.question_id] = float(turn.score or 0.0) if turn.phase == TurnPhase.DONE else 0.0
     weak = [WeakQuestion(qid, score) for qid, score in latest.items() if score < below and qid in bank.questions]
     weak.sort(key=lambda w: (w.latest_score, w.question_id))
     return weak[:limit]

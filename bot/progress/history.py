@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import InterviewSession, StudyAnswer, StudyRun, Turn, User
+from bot.storage.vocabulary import SessionStatus, TurnPhase
 
 COMPLETED_PHASES = ("done", "skipped")
 INTERVIEW = "interview"
@@ -42,7 +43,7 @@ class CompletedTurn:
 
     @property
     def answered(self) -> bool:
-        return self.phase == "done" and self.score is not None
+        return self.phase == TurnPhase.DONE and self.score is not None
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ async def load_history(db: AsyncSession, user_id: int) -> History:
     studied = await load_study_answers(db, user_id)
     merged = sorted([*turns, *studied], key=lambda t: t.completed_at)  # stable: ties keep their order
     return History(session_count=len(sessions),
-                   finished_session_count=sum(1 for s in sessions if s.status == "finished"),
+                   finished_session_count=sum(1 for s in sessions if s.status == SessionStatus.FINISHED),
                    turns=tuple(merged), study_session_count=len({t.session_id for t in studied}))
 
 
@@ -90,7 +91,7 @@ async def load_study_answers(db: AsyncSession, user_id: int) -> list[CompletedTu
     return [
         CompletedTurn(
             session_id=a.run_id, session_started_at=run_started or run_created, question_id=a.question_id,
-            phase="done", score=a.score, max_score=5.0, hints_used=0, answer=a.answer, follow_up_answers=(),
+            phase=TurnPhase.DONE, score=a.score, max_score=5.0, hints_used=0, answer=a.answer, follow_up_answers=(),
             coverage={kp: {"status": status, "coverage": STATUS_COVERAGE.get(str(status), 0.0)}
                       for kp, status in (a.coverage or {}).items()},
             completed_at=a.created_at, kind=STUDY,

@@ -21,13 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bank.loader import Bank
 from bot.bank.picker import NotEnoughQuestions, pick_questions
-from bot.bank.schema import Question
+from bot.bank.schema import Question, difficulty_rank
 from bot.progress.review import load_cards
 
 Mode = Literal["review", "new", "mixed"]
 MODES: tuple[str, ...] = get_args(Mode)
 DEFAULT_MODE: Mode = "mixed"
-_DIFFICULTY_ORDER = {"E": 0, "M": 1, "H": 2}
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def _fill(bank: Bank, missing: int, topic: str | None, difficulty: str | None, k
 def _easy_to_hard(bank: Bank, ids: list[str]) -> list[str]:
     def key(qid: str) -> int:
         question: Question = bank.question(qid)
-        return _DIFFICULTY_ORDER[question.difficulty]
+        return difficulty_rank(question.difficulty)
 
     return sorted(ids, key=key)
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.bank.loader import Bank
 from bot.progress.history import INTERVIEW, CompletedTurn, History, load_history
 from bot.progress.review import load_cards
+from bot.storage.vocabulary import TurnPhase
 
 TREND_WINDOW = 5
 WEAK_POINTS_SHOWN = 5
@@ -154,7 +155,7 @@ def summarise(bank: Bank, history: History, *, display_name: str, reviews_due: i
         sessions=history.session_count,
         finished_sessions=history.finished_session_count,
         questions_answered=len(answered),
-        questions_skipped=sum(1 for t in history.turns if t.phase == "skipped"),
+        questions_skipped=sum(1 for t in history.turns if t.phase == TurnPhase.SKIPPED),
         average_score=round(fmean(scores), 3) if scores else None,
         trend=None if (trend := score_trend(scores)) is None else round(trend, 3),
         topics=_topic_mastery(bank, answered),

@@ -28,6 +28,7 @@ from bot.scheduling.recurrence import Recurrence
 from bot.scheduling.schedules import recurrence_of
 from bot.scheduling.study_run import RunOptions, StudyEngine
 from bot.storage.models import StudyOccurrence, StudySchedule
+from bot.storage.vocabulary import OccurrenceStatus, ScheduleStatus
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class DueRunExecutor:
         """The earliest of: a schedule's next run, an open question's deadline."""
         async with self.sessions() as db:
             schedule_due = await db.scalar(select(func.min(StudySchedule.next_run_at))
-                                           .where(StudySchedule.status == "active"))
+                                           .where(StudySchedule.status == ScheduleStatus.ACTIVE))
         deadline = await self.engine.next_deadline()
         times = [t for t in (schedule_due, deadline) if t is not None]
         return min(times) if times else None
@@ -88,7 +89,7 @@ class DueRunExecutor:
         """Claim every due occurrence (of `guild_ids` only, if given: this process's shards);
         started ones come with a pending run to open."""
         now = self.clock.now()
-        query = select(StudySchedule.id).where(StudySchedule.status == "active", StudySchedule.next_run_at <= now)
+        query = select(StudySchedule.id).where(StudySchedule.status == ScheduleStatus.ACTIVE, StudySchedule.next_run_at <= now)
         if guild_ids is not None:
             query = query.where(StudySchedule.guild_id.in_(list(guild_ids)))
         async with self.sessions() as db:
@@ -104,7 +105,7 @@ class DueRunExecutor:
             # claiming it now). SQLite ignores the clause; its BEGIN IMMEDIATE serialises claims instead.
             # Either way the unique (schedule, time) key is the last line of defence.
             schedule = await db.get(StudySchedule, schedule_id, with_for_update={"skip_locked": True})
-            if schedule is None or schedule.status != "active" or schedule.next_run_at is None \
+            if schedule is None or schedule.status != ScheduleStatus.ACTIVE or schedule.next_run_at is None \
                     or schedule.next_run_at > now:
                 return []  # claimed meanwhile (or being claimed now) by another process
             recurrence = recurrence_of(schedule)
@@ -116,7 +117,7 @@ class DueRunExecutor:
                 following = recurrence.next_after(now)
                 schedule.next_run_at = following
                 if following is None:
-                    schedule.status = "finished"
+                    schedule.status = ScheduleStatus.FINISHED
                 await db.commit()
             except IntegrityError:  # another process claimed the same occurrence first
                 await db.rollback()
@@ -129,7 +130,7 @@ class DueRunExecutor:
         claims: list[Claim] = []
         for when in missed[:-1]:
             note = "missed: the bot was offline"
-            db.add(StudyOccurrence(schedule_id=schedule.id, occurrence_at=when, status="skipped", note=note,
+            db.add(StudyOccurrence(schedule_id=schedule.id, occurrence_at=when, status=OccurrenceStatus.SKIPPED, note=note,
                                    claimed_at=now))
             claims.append(Claim(schedule.id, when, "skipped", None, note))
         claims.append(await self._start_or_skip(db, schedule, missed[-1], now, window))
@@ -140,13 +141,13 @@ class DueRunExecutor:
         lateness = now - when
         if lateness >= window:
             note = f"missed: the bot was offline until {_minutes(lateness)} after the start"
-            db.add(StudyOccurrence(schedule_id=schedule.id, occurrence_at=when, status="skipped", note=note,
+            db.add(StudyOccurrence(schedule_id=schedule.id, occurrence_at=when, status=OccurrenceStatus.SKIPPED, note=note,
                                    claimed_at=now))
             return Claim(schedule.id, when, "skipped", None, note)
         late = lateness > LATE_AFTER
         note = f"Started {_minutes(lateness)} late: the bot was offline at the scheduled time." if late else None
         occurrence = StudyOccurrence(schedule_id=schedule.id, occurrence_at=when,
-                                     status="late" if late else "started", note=note, claimed_at=now)
+                                     status=OccurrenceStatus.LATE if late else OccurrenceStatus.STARTED, note=note, claimed_at=now)
         db.add(occurrence)
         await db.flush()  # the unique (schedule, time) key is checked here
         options = RunOptions(topic=schedule.topic, difficulty=schedule.difficulty,

@@ -36,11 +36,6 @@ async def defaults_in(db: AsyncSession, guild_id: str) -> StudyDefaults:
     return _defaults_of(await db.get(GuildStudySettings, guild_id))
 
 
-async def load_defaults(sessions: async_sessionmaker[AsyncSession], guild_id: str) -> StudyDefaults:
-    async with sessions() as db:
-        return await defaults_in(db, guild_id)
-
-
 async def update_defaults(
     sessions: async_sessionmaker[AsyncSession],
     guild_id: str,

@@ -13,6 +13,7 @@ from bot.scheduling.errors import StudyError
 from bot.scheduling.recurrence import Recurrence, parse_recurrence
 from bot.scheduling.users import user_for
 from bot.storage.models import StudySchedule
+from bot.storage.vocabulary import ScheduleStatus
 
 #: A server may not flood its channels with schedules.
 MAX_ACTIVE_PER_GUILD = 25
@@ -52,7 +53,7 @@ async def create_schedule(
     recurrence = parse_recurrence(when, timezone, now=now)
     async with sessions() as db:
         active = await db.scalars(select(StudySchedule.id).where(StudySchedule.guild_id == guild_id,
-                                                                 StudySchedule.status == "active"))
+                                                                 StudySchedule.status == ScheduleStatus.ACTIVE))
         if len(list(active)) >= MAX_ACTIVE_PER_GUILD:
             raise StudyError(f"This server already has {MAX_ACTIVE_PER_GUILD} schedules; cancel one first.")
         creator_id = (await user_for(db, creator)).id if creator is not None else None
@@ -60,7 +61,7 @@ async def create_schedule(
             guild_id=guild_id, channel_id=channel_id, creator_id=creator_id, when_text=when.strip()[:100],
             rule_kind=recurrence.kind, rule=recurrence.rule, timezone=recurrence.zone, anchor_at=recurrence.anchor,
             topic=topic, difficulty=difficulty, question_count=question_count, answer_window_s=answer_window_s,
-            status="active", next_run_at=recurrence.next_after(now), created_at=now,
+            status=ScheduleStatus.ACTIVE, next_run_at=recurrence.next_after(now), created_at=now,
         )
         db.add(schedule)
         await db.commit()
@@ -70,7 +71,7 @@ async def create_schedule(
 async def list_schedules(sessions: async_sessionmaker[AsyncSession], guild_id: str) -> list[ScheduleView]:
     async with sessions() as db:
         rows = await db.scalars(select(StudySchedule).where(StudySchedule.guild_id == guild_id,
-                                                            StudySchedule.status == "active")
+                                                            StudySchedule.status == ScheduleStatus.ACTIVE)
                                 .order_by(StudySchedule.next_run_at, StudySchedule.id))
         return [view_of(row) for row in rows]
 
@@ -80,9 +81,9 @@ async def cancel_schedule(sessions: async_sessionmaker[AsyncSession], guild_id: 
     """Stop a schedule of this server (kept, with its history). StudyError if there is no such one."""
     async with sessions() as db:
         schedule = await db.get(StudySchedule, schedule_id)
-        if schedule is None or schedule.guild_id != guild_id or schedule.status != "active":
+        if schedule is None or schedule.guild_id != guild_id or schedule.status != ScheduleStatus.ACTIVE:
             raise StudyError(f"There is no active schedule #{schedule_id} in this server. See `/study list`.")
-        schedule.status = "cancelled"
+        schedule.status = ScheduleStatus.CANCELLED
         schedule.cancelled_at = now
         schedule.next_run_at = None
         await db.commit()

@@ -37,6 +37,7 @@ from bot.scheduling.guild_settings import defaults_in
 from bot.scheduling.leaderboard import AnswerRecord, Leaderboard, build_leaderboard
 from bot.scheduling.users import user_for
 from bot.storage.models import StudyAnswer, StudyMember, StudyOccurrence, StudyRun, StudySchedule, User
+from bot.storage.vocabulary import OccurrenceStatus, RunPhase
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ class StudyEngine:
         run = StudyRun(
             guild_id=guild_id, channel_id=channel_id, title=run_title(self.topic_name(topic), when),
             topic=topic, difficulty=options.difficulty, question_ids=question_ids, current_index=0,
-            phase="pending", answer_window_s=options.answer_window_s or defaults.answer_window_s,
+            phase=RunPhase.PENDING, answer_window_s=options.answer_window_s or defaults.answer_window_s,
             mention_role_id=defaults.mention_role_id, note=late_note, created_at=self.clock.now(),
         )
         db.add(run)
@@ -199,7 +200,7 @@ class StudyEngine:
     # ------------------------------------------------------------------ transitions
     async def pending_runs(self, guild_ids: Collection[str] | None = None) -> list[PendingRun]:
         """Runs whose thread is not open yet (only those of `guild_ids`: this process's shards)."""
-        query = select(StudyRun).where(StudyRun.phase == "pending").order_by(StudyRun.id)
+        query = select(StudyRun).where(StudyRun.phase == RunPhase.PENDING).order_by(StudyRun.id)
         if guild_ids is not None:
             query = query.where(StudyRun.guild_id.in_(list(guild_ids)))
         async with self.sessions() as db:
@@ -214,8 +215,8 @@ class StudyEngine:
             if run is None:
                 return None
             moved = await db.execute(
-                update(StudyRun).where(StudyRun.id == run_id, StudyRun.phase == "pending")
-                .values(phase="asking", thread_id=thread_id, started_at=now, current_index=0,
+                update(StudyRun).where(StudyRun.id == run_id, StudyRun.phase == RunPhase.PENDING)
+                .values(phase=RunPhase.ASKING, thread_id=thread_id, started_at=now, current_index=0,
                         question_deadline_at=now + timedelta(seconds=run.answer_window_s)))
             if moved.rowcount != 1:  # type: ignore[attr-defined]
                 await db.rollback()
@@ -228,7 +229,7 @@ class StudyEngine:
         """End a run that cannot go on (its channel is gone, the bot may not post there)."""
         async with self.sessions() as db:
             await db.execute(update(StudyRun).where(StudyRun.id == run_id, StudyRun.phase.in_(("pending", "asking")))
-                             .values(phase="abandoned", finished_at=self.clock.now(),
+                             .values(phase=RunPhase.ABANDONED, finished_at=self.clock.now(),
                                      note=reason[:200], question_deadline_at=None))
             await db.commit()
 
@@ -311,7 +312,7 @@ class StudyEngine:
             if not expected <= answered:
                 return None
             moved = await db.execute(update(StudyRun).where(
-                StudyRun.id == run_id, StudyRun.phase == "asking", StudyRun.current_index == position,
+                StudyRun.id == run_id, StudyRun.phase == RunPhase.ASKING, StudyRun.current_index == position,
                 StudyRun.question_deadline_at > closes_at).values(question_deadline_at=closes_at))
             if moved.rowcount != 1:  # type: ignore[attr-defined]
                 await db.rollback()
@@ -321,7 +322,7 @@ class StudyEngine:
 
     async def close_early_where_all_answered(self, guild_ids: Collection[str] | None = None) -> int:
         """`close_early_if_all_answered` for every open question (the timer's sweep); how many moved."""
-        query = select(StudyRun.id, StudyRun.current_index).where(StudyRun.phase == "asking")
+        query = select(StudyRun.id, StudyRun.current_index).where(StudyRun.phase == RunPhase.ASKING)
         if guild_ids is not None:
             query = query.where(StudyRun.guild_id.in_(list(guild_ids)))
         async with self.sessions() as db:
@@ -334,7 +335,7 @@ class StudyEngine:
     async def due_questions(self, guild_ids: Collection[str] | None = None) -> list[tuple[int, int]]:
         """(run id, position) of every open question whose window has closed."""
         query = select(StudyRun.id, StudyRun.current_index).where(
-            StudyRun.phase == "asking", StudyRun.question_deadline_at <= self.clock.now())
+            StudyRun.phase == RunPhase.ASKING, StudyRun.question_deadline_at <= self.clock.now())
         if guild_ids is not None:
             query = query.where(StudyRun.guild_id.in_(list(guild_ids)))
         async with self.sessions() as db:
@@ -344,7 +345,7 @@ class StudyEngine:
     async def next_deadline(self) -> datetime | None:
         async with self.sessions() as db:
             return await db.scalar(select(func.min(StudyRun.question_deadline_at))
-                                   .where(StudyRun.phase == "asking"))
+                                   .where(StudyRun.phase == RunPhase.ASKING))
 
     async def close_question(self, run_id: int, position: int) -> StudyStep | None:
         """Reveal question `position` and open the next one (or finish). None if someone else did."""
@@ -356,11 +357,11 @@ class StudyEngine:
             last = position + 1 >= len(run.question_ids)
             values: dict[str, object] = {"current_index": position + 1}
             if last:
-                values.update(phase="finished", finished_at=now, question_deadline_at=None)
+                values.update(phase=RunPhase.FINISHED, finished_at=now, question_deadline_at=None)
             else:
                 values.update(question_deadline_at=now + timedelta(seconds=run.answer_window_s))
             moved = await db.execute(update(StudyRun).where(
-                StudyRun.id == run_id, StudyRun.phase == "asking", StudyRun.current_index == position).values(**values))
+                StudyRun.id == run_id, StudyRun.phase == RunPhase.ASKING, StudyRun.current_index == position).values(**values))
             if moved.rowcount != 1:  # type: ignore[attr-defined]
                 await db.rollback()
                 return None
@@ -384,7 +385,7 @@ class StudyEngine:
                 .where(StudyAnswer.run_id.in_([r.id for r in runs])).group_by(StudyAnswer.run_id))).all())
             skipped = await db.scalars(
                 select(StudyOccurrence).join(StudySchedule).where(StudySchedule.guild_id == guild_id,
-                                                                   StudyOccurrence.status == "skipped")
+                                                                   StudyOccurrence.status == OccurrenceStatus.SKIPPED)
                 .order_by(StudyOccurrence.occurrence_at.desc()).limit(limit))
             entries = [HistoryEntry(r.id, r.title, r.started_at or r.created_at, _run_status(r),
                                     int(counts.get(r.id, 0)), r.note) for r in runs]
@@ -417,9 +418,9 @@ class StudyEngine:
 
     # ------------------------------------------------------------------ internals
     def _check_open(self, run: StudyRun, position: int, now: datetime) -> None:
-        if run.phase in ("finished", "abandoned"):
+        if run.phase in (RunPhase.FINISHED, RunPhase.ABANDONED):
             raise StudyError("This study session is over.")
-        if run.phase != "asking" or run.current_index != position:
+        if run.phase != RunPhase.ASKING or run.current_index != position:
             raise StudyError(f"Question {position + 1} is closed; answer the current question instead.")
         if run.question_deadline_at is not None and now >= run.question_deadline_at:
             raise StudyError(f"The answer window for question {position + 1} has closed.")
@@ -448,9 +449,9 @@ def _pending(run: StudyRun) -> PendingRun:
 
 
 def _run_status(run: StudyRun) -> str:
-    if run.phase in ("pending", "asking"):
+    if run.phase in (RunPhase.PENDING, RunPhase.ASKING):
         return "running"
-    if run.phase == "abandoned":
+    if run.phase == RunPhase.ABANDONED:
         return "abandoned"
     return "late" if run.note else "finished"
 

@@ -1,4 +1,6 @@
-"""SQLAlchemy 2 models: users, interview sessions and their turns.
+"""SQLAlchemy 2 models: users; interviews and their turns; spaced-repetition cards; study groups (schedules,
+their occurrences, runs, answers and members) and per-guild study settings. State names are the enums of
+`bot/storage/vocabulary.py`.
 
 Dialect-neutral on purpose (docs/architecture.md §7): JSON columns, timezone-aware UTC datetimes and explicit
 lengths on indexed strings, so the same models run on SQLite and PostgreSQL.
@@ -13,6 +15,8 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from bot.storage.vocabulary import RunPhase, ScheduleStatus, SessionStatus, TurnPhase
 
 
 def utcnow() -> datetime:
@@ -72,12 +76,9 @@ class InterviewSession(Base):
     difficulty: Mapped[str | None] = mapped_column(String(1))
     question_ids: Mapped[list[Any]] = mapped_column(JSON)
     current_index: Mapped[int] = mapped_column(Integer, default=0)
-    #: active | finished | abandoned
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.ACTIVE)
     #: where the interview runs (a Discord thread or DM channel id), for front ends that need it
     channel_id: Mapped[str | None] = mapped_column(String(32))
-    #: bumped on every transition; front ends may use it to ignore stale button presses
-    version: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ended_at: Mapped[datetime | None]
@@ -104,7 +105,7 @@ class Turn(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("interview_sessions.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[str] = mapped_column(String(16))
-    phase: Mapped[str] = mapped_column(String(16), default="asked")
+    phase: Mapped[str] = mapped_column(String(16), default=TurnPhase.ASKED)
     answer: Mapped[str | None] = mapped_column(Text)
     score: Mapped[float | None]
     max_score: Mapped[float] = mapped_column(default=5.0)
@@ -176,8 +177,8 @@ class StudySchedule(Base):
     difficulty: Mapped[str | None] = mapped_column(String(1))
     question_count: Mapped[int | None] = mapped_column(Integer)
     answer_window_s: Mapped[int | None] = mapped_column(Integer)
-    #: active | cancelled | finished (the rule has no further occurrence)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    #: finished: the rule has no further occurrence
+    status: Mapped[str] = mapped_column(String(16), default=ScheduleStatus.ACTIVE)
     next_run_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
@@ -230,7 +231,7 @@ class StudyRun(Base):
     difficulty: Mapped[str | None] = mapped_column(String(1))
     question_ids: Mapped[list[Any]] = mapped_column(JSON)
     current_index: Mapped[int] = mapped_column(Integer, default=0)
-    phase: Mapped[str] = mapped_column(String(16), default="pending")
+    phase: Mapped[str] = mapped_column(String(16), default=RunPhase.PENDING)
     answer_window_s: Mapped[int] = mapped_column(Integer)
     question_deadline_at: Mapped[datetime | None]
     mention_role_id: Mapped[str | None] = mapped_column(String(32))

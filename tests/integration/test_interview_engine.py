@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 
@@ -201,3 +203,14 @@ async def test_questions_do_not_repeat_within_an_interview(engine: InterviewEngi
         seen.append(report.questions[-1].question_id)
         reply = await engine.skip(reply.session_id)
     assert len(seen) == len(set(seen)) == 3
+
+
+async def test_concurrent_steps_on_one_session_are_serialised_and_leave_no_lock_behind(engine: InterviewEngine) -> None:
+    """Two presses at once take turns (both land, in some order), and the per-session lock is dropped
+    afterwards: a long-running bot does not keep one per interview it has seen."""
+    reply = await start(engine, "T07", questions=2)
+    hint, answered = await asyncio.gather(
+        engine.hint(reply.session_id),
+        engine.answer(reply.session_id, "An epoch is one full pass over the training data."))
+    assert "hint" in kinds(hint) and answered.messages
+    assert engine._locks == {}

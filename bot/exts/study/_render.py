@@ -20,6 +20,7 @@ from bot.scheduling.study_run import (
     QuestionPost,
     Reveal,
 )
+from bot.storage.vocabulary import OccurrenceStatus
 from bot.wording import plural
 
 COLOUR = discord.Colour.teal()
@@ -146,7 +147,7 @@ def history_embed(entries: Sequence[HistoryEntry]) -> discord.Embed:
     lines = []
     for entry in entries:
         people = f" · {plural(entry.participants, 'participant')}" \
-            if entry.status != "skipped" else ""
+            if entry.status != OccurrenceStatus.SKIPPED else ""
         note = f" — *{entry.note}*" if entry.note else ""
         lines.append(f"{icons.get(entry.status, '•')} {discord_timestamp(entry.when, 'f')} {entry.title} "
                      f"({entry.status}{people}){note}")
