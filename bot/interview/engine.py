@@ -42,6 +42,7 @@ from bot.progress.review import record_review
 from bot.storage.database import read_only as mark_read_only
 from bot.storage.errors import StorageProblem, classify
 from bot.storage.models import InterviewSession, Turn, User
+from bot.storage.users import Participant, user_for
 from bot.storage.vocabulary import SessionStatus, TurnPhase
 
 log = logging.getLogger(__name__)
@@ -60,15 +61,6 @@ MessageKind = Literal[
     "report", "closing",
 ]
 Action = Literal["answer", "hint", "skip", "end"]
-
-
-@dataclass(frozen=True)
-class Participant:
-    """Who is interviewed: `platform` is the front end ("discord", "terminal"), `external_id` its user id."""
-
-    platform: str
-    external_id: str
-    display_name: str
 
 
 @dataclass(frozen=True)
@@ -250,7 +242,7 @@ class InterviewEngine:
         """Begin a new interview; any unfinished interview of the same candidate is abandoned."""
         topic, difficulty, persona, count = self.resolve_options(options)
         async with self._db() as db:
-            user = await self._user(db, who)
+            user = await user_for(db, who)
             seen = await self._seen_questions(db, user.id)
             try:
                 question_ids = await pick_for_user(db, self.bank, user.id, count, mode=parse_mode(options.mode),
@@ -547,18 +539,6 @@ class InterviewEngine:
             users[0] -= 1
             if users[0] == 0:
                 del self._locks[session_id]
-
-    async def _user(self, db: AsyncSession, who: Participant) -> User:
-        user = await db.scalar(select(User).where(User.platform == who.platform,
-                                                  User.external_id == who.external_id))
-        if user is None:
-            user = User(platform=who.platform, external_id=who.external_id,
-                        display_name=who.display_name[:100])
-            db.add(user)
-            await db.flush()
-        elif user.display_name != who.display_name[:100]:
-            user.display_name = who.display_name[:100]
-        return user
 
     async def _seen_questions(self, db: AsyncSession, user_id: int) -> set[str]:
         rows = await db.scalars(select(Turn.question_id).join(InterviewSession)

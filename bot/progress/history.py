@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import InterviewSession, StudyAnswer, StudyRun, Turn, User
+from bot.storage.models import InterviewSession, StudyAnswer, StudyRun, Turn
 from bot.storage.vocabulary import SessionStatus, TurnPhase
 
 COMPLETED_PHASES = ("done", "skipped")
@@ -52,10 +52,6 @@ class History:
     finished_session_count: int
     turns: tuple[CompletedTurn, ...]  # interview turns and study answers, oldest first
     study_session_count: int = 0  # study sessions the candidate answered in
-
-
-async def find_user(db: AsyncSession, platform: str, external_id: str) -> User | None:
-    return await db.scalar(select(User).where(User.platform == platform, User.external_id == external_id))
 
 
 async def load_history(db: AsyncSession, user_id: int) -> History:

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.bank.loader import Bank
 from bot.progress.export import ExportBundle, build_export
 from bot.progress.forget import ForgetSummary, forget_user
-from bot.progress.history import History, find_user, load_history
+from bot.progress.history import History, load_history
 from bot.progress.stats import ProgressStats, compute_stats, empty_stats
+from bot.storage.users import find_user
 
 
 async def stats_for(sessions: async_sessionmaker[AsyncSession], bank: Bank, platform: str, external_id: str,

@@ -8,11 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.interview.engine import Participant
 from bot.scheduling.errors import StudyError
 from bot.scheduling.recurrence import Recurrence, parse_recurrence
-from bot.scheduling.users import user_for
 from bot.storage.models import StudySchedule
+from bot.storage.users import Participant, user_for
 from bot.storage.vocabulary import ScheduleStatus
 
 #: A server may not flood its channels with schedules.

@@ -29,14 +29,13 @@ from bot.bank.picker import NotEnoughQuestions, pick_questions
 from bot.bank.schema import DIFFICULTY_NAMES, Question
 from bot.grading import Grader
 from bot.grading.service import GradingService, InProcessGrading
-from bot.interview.engine import Participant
 from bot.progress.review import record_review
 from bot.scheduling.clock import Clock, SystemClock
 from bot.scheduling.errors import StudyError
 from bot.scheduling.guild_settings import defaults_in
 from bot.scheduling.leaderboard import AnswerRecord, Leaderboard, build_leaderboard
-from bot.scheduling.users import user_for
 from bot.storage.models import StudyAnswer, StudyMember, StudyOccurrence, StudyRun, StudySchedule, User
+from bot.storage.users import Participant, user_for
 from bot.storage.vocabulary import OccurrenceStatus, RunPhase
 
 log = logging.getLogger(__name__)

@@ -16,13 +16,13 @@ from bot.exts._shared.code_blocks import extract_python_block
 from bot.exts._shared.contexts import EVERYWHERE, INSTALLS
 from bot.exts._shared.failures import report_failure_in
 from bot.exts._shared.limits import CHOICES_MAX, THREAD_NAME_MAX
+from bot.exts._shared.people import participant
 from bot.exts._shared.text import clip
 from bot.exts._shared.tree import send_private
 from bot.interview.engine import (
     InterviewEngine,
     InterviewError,
     InterviewOptions,
-    Participant,
     Reply,
     StepFailed,
 )
@@ -37,10 +37,6 @@ log = logging.getLogger(__name__)
 
 NOT_YOURS = "This is not your interview. Start your own with `/interview start`."
 THREAD_ARCHIVE_MINUTES = 1440
-
-
-def participant(user: discord.abc.User) -> Participant:
-    return Participant(platform="discord", external_id=str(user.id), display_name=user.display_name)
 
 
 class InterviewCog(commands.Cog):

@@ -16,9 +16,9 @@ from bot.exts._shared.choices import topic_choices
 from bot.exts._shared.contexts import GUILD_ONLY
 from bot.exts._shared.failures import report_failure
 from bot.exts._shared.limits import CHOICES_MAX
+from bot.exts._shared.people import participant
 from bot.exts._shared.tree import send_private
 from bot.interview.answer_text import clean_answer
-from bot.interview.engine import Participant
 from bot.scheduling.clock import Clock
 from bot.scheduling.errors import StudyError
 from bot.scheduling.executor import DueRunExecutor
@@ -41,10 +41,6 @@ GUILD_INSTALL = app_commands.AppInstallationType(guild=True)
 DIFFICULTY_CHOICES = [app_commands.Choice(name=name, value=code) for code, name in DIFFICULTY_NAMES.items()]
 WINDOW_MINUTES = app_commands.Range[int, 1, 120]
 QUESTION_COUNT = app_commands.Range[int, 1, MAX_QUESTIONS]
-
-
-def participant(user: discord.abc.User) -> Participant:
-    return Participant(platform="discord", external_id=str(user.id), display_name=user.display_name)
 
 
 class StudyCog(commands.Cog):
