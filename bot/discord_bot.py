@@ -24,6 +24,7 @@ from bot import PROJECT_ROOT
 from bot.config import Settings
 from bot.exts import walk_extensions
 from bot.exts._shared.command_sync import sync_command_tree
+from bot.exts._shared.routing import DirectMessages, ModalRouter
 from bot.exts._shared.tree import VivaTree
 from bot.grading import Grader
 from bot.services import Services, build_services
@@ -85,6 +86,25 @@ class VivaBot(commands.Bot):
         self._model_warm_up: asyncio.Task[None] | None = None
         self._closing = threading.Event()
         self._work_queue: Any = None
+        #: extension handlers by the protocol their controls call; modal and DM routes (exts/_shared/routing.py)
+        self.handlers: dict[type, object] = {}
+        self.modals = ModalRouter()
+        self.direct_messages = DirectMessages()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Modal submissions go to their extension by custom id (restart-safe: see ModalRouter)."""
+        await self.modals.dispatch(interaction)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Owner commands ("@Viva sync") first; any other direct message goes to the extension that claims it."""
+        if message.author.bot:
+            return
+        context = await self.get_context(message)
+        if context.valid:
+            await self.invoke(context)
+            return
+        if message.guild is None and message.content.strip():
+            await self.direct_messages.dispatch(message)
 
     @property
     def services(self) -> Services:

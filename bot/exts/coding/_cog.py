@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,7 +21,7 @@ from bot.exts._shared.text import clip, split_message
 from bot.exts._shared.tree import send_private
 from bot.sandbox.api import Busy, IsolationUnavailable
 
-from ._modal import SubmitModal
+from ._modal import SOURCE_INPUT_ID, SUBMIT_MODAL_PATTERN, TASK_INPUT_ID, SubmitModal
 from ._render import verdict_embed
 
 if TYPE_CHECKING:
@@ -50,6 +51,15 @@ class CodingCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.tasks = await asyncio.to_thread(load_tasks, self.bot.settings.coding_tasks_dir)
+        self.bot.modals.add("code-submit", SUBMIT_MODAL_PATTERN, self._on_submit_modal, step="code",
+                            echo_field=SOURCE_INPUT_ID)
+        # Before the interview's route: in DMs a ```python block is a submission, not an answer.
+        self.bot.direct_messages.add("code", lambda m: extract_python_block(m.content) is not None,
+                                     self.on_direct_message, priority=10)
+
+    async def cog_unload(self) -> None:
+        self.bot.modals.remove("code-submit")
+        self.bot.direct_messages.remove("code")
 
     # ------------------------------------------------------------------ helpers
     def _task(self, slug: str) -> Task:
@@ -134,6 +144,10 @@ class CodingCog(commands.Cog):
 
     submit.autocomplete("task")(_task_choices)
 
+    async def _on_submit_modal(self, interaction: discord.Interaction, match: re.Match[str],
+                               values: dict[str, str]) -> None:
+        await self.on_submission(interaction, values.get(TASK_INPUT_ID, "").strip(), values.get(SOURCE_INPUT_ID, ""))
+
     async def on_submission(self, interaction: discord.Interaction, task_slug: str, source: str) -> None:
         """From the paste form."""
         await interaction.response.defer(ephemeral=interaction.guild_id is not None, thinking=True)
@@ -152,10 +166,7 @@ class CodingCog(commands.Cog):
                                         allowed_mentions=NO_MENTIONS)
 
     # ------------------------------------------------------------------ DMs: a ```python block is a submission
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        if message.guild is not None or message.author.bot:
-            return
+    async def on_direct_message(self, message: discord.Message) -> None:
         source = extract_python_block(message.content)
         if source is None:
             return

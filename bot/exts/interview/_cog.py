@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -12,11 +13,11 @@ from discord.ext import commands
 
 from bot.bank.schema import DIFFICULTY_NAMES
 from bot.exts._shared.choices import topic_choices
-from bot.exts._shared.code_blocks import extract_python_block
 from bot.exts._shared.contexts import EVERYWHERE, INSTALLS
 from bot.exts._shared.failures import report_failure_in
 from bot.exts._shared.limits import CHOICES_MAX, THREAD_NAME_MAX
 from bot.exts._shared.people import participant
+from bot.exts._shared.routing import register, unregister
 from bot.exts._shared.text import clip
 from bot.exts._shared.tree import send_private
 from bot.interview.engine import (
@@ -27,7 +28,7 @@ from bot.interview.engine import (
     StepFailed,
 )
 
-from ._controls import AnswerModal, InterviewButton, answer_from_submission
+from ._controls import ANSWER_INPUT_ID, ANSWER_MODAL_PATTERN, AnswerModal, InterviewActions, InterviewButton
 from ._delivery import NO_MENTIONS, Place, deliver, deliver_to_channel, place_of, run_step
 
 if TYPE_CHECKING:
@@ -55,11 +56,23 @@ class InterviewCog(commands.Cog):
         return self.bot.services.interviews
 
     async def cog_load(self) -> None:
-        # Registered during setup_hook, so buttons posted before a restart work again at once.
+        # Registered during setup_hook, so buttons and modals from before a restart work again at once.
         self.bot.add_dynamic_items(InterviewButton)
+        register(self.bot, InterviewActions, self)
+        self.bot.modals.add("interview-answer", ANSWER_MODAL_PATTERN, self._on_answer_modal, step="answer",
+                            echo_field=ANSWER_INPUT_ID)
+        # Last among DM routes: any text that no other extension claims is an answer.
+        self.bot.direct_messages.add("interview", lambda message: True, self.on_direct_message, priority=100)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(InterviewButton)
+        unregister(self.bot, InterviewActions)
+        self.bot.modals.remove("interview-answer")
+        self.bot.direct_messages.remove("interview")
+
+    async def _on_answer_modal(self, interaction: discord.Interaction, match: re.Match[str],
+                               values: dict[str, str]) -> None:
+        await self.on_answer(interaction, int(match["session"]), values.get(ANSWER_INPUT_ID, ""))
 
     # ------------------------------------------------------------------ commands
     @interview.command(name="start", description="Start a mock interview")
@@ -173,13 +186,6 @@ class InterviewCog(commands.Cog):
 
         await run_step(interaction, step, kind=action, acknowledge=self._acknowledge, not_shown=self._not_shown)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Answer-modal submissions, routed by custom id: they work even for a modal opened before a restart."""
-        submitted = answer_from_submission(interaction)
-        if submitted is not None:
-            await self.on_answer(interaction, *submitted)
-
     async def on_answer(self, interaction: discord.Interaction, session_id: int, text: str) -> None:
         # The engine confirms from the database that the caller owns the session (the owner id in a
         # button's custom id is only the fast first filter), in the same read that loads the question.
@@ -201,15 +207,8 @@ class InterviewCog(commands.Cog):
         self.engine.reply_not_shown(reply.session_id, reply.answer_ref)
 
     # ------------------------------------------------------------------ typed answers in DMs
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
+    async def on_direct_message(self, message: discord.Message) -> None:
         """In DMs a typed message answers the current question (DM content needs no privileged intent)."""
-        if message.guild is not None or message.author.bot or not message.content.strip():
-            return
-        if extract_python_block(message.content) is not None and self.bot.get_cog("CodingCog") is not None:
-            return  # a code block in DMs is a coding-task submission: the coding extension answers it
-        if (await self.bot.get_context(message)).valid:
-            return  # an owner command such as "@Viva sync"
         try:
             who = participant(message.author)
             session_id = await self.engine.active_session(who)

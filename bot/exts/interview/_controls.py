@@ -12,16 +12,16 @@ own record of the owner is still checked, after the interaction is acknowledged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
 from bot.exts._shared.limits import MODAL_TEXT_MAX
+from bot.exts._shared.routing import handler_for
 from bot.interview.engine import Reply
 
 if TYPE_CHECKING:
-    from bot.discord_bot import VivaBot
+    pass
 
 ACTIONS: dict[str, tuple[str, discord.ButtonStyle]] = {
     "answer": ("Answer", discord.ButtonStyle.primary),
@@ -36,13 +36,6 @@ class InterviewActions(Protocol):
 
     async def on_button(self, interaction: discord.Interaction, action: str, session_id: int, owner_id: int) -> None: ...
 
-
-
-def _actions(interaction: discord.Interaction) -> InterviewActions:
-    bot: VivaBot = interaction.client  # type: ignore[assignment]
-    cog = bot.get_cog("InterviewCog")
-    assert cog is not None, "the interview extension is not loaded"
-    return cog  # type: ignore[return-value]
 
 
 BUTTON_TEMPLATE = r"interview:(?P<action>answer|hint|skip|end):(?P<session>\d+):(?P<owner>\d+)"
@@ -66,17 +59,17 @@ class InterviewButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTTON
         return cls(match["action"], int(match["session"]), int(match["owner"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _actions(interaction).on_button(interaction, self.action, self.session_id, self.owner_id)
+        await handler_for(interaction.client, InterviewActions).on_button(interaction, self.action, self.session_id, self.owner_id)
 
 
-ANSWER_MODAL_ID = re.compile(r"interview:answer-modal:(?P<session>\d+)")
+ANSWER_MODAL_PATTERN = r"interview:answer-modal:(?P<session>\d+)"
 ANSWER_INPUT_ID = "interview:answer-text"
 
 
 class AnswerModal(discord.ui.Modal):
     """A long text box for the answer (modals need no message-content intent).
 
-    Only a form: its submission is routed by custom id (`answer_from_submission`), like the buttons,
+    Only a form: its submission is routed by custom id (the bot's ModalRouter), like the buttons,
     so an answer typed while the bot restarted is not lost with the in-memory modal.
     """
 
@@ -87,26 +80,6 @@ class AnswerModal(discord.ui.Modal):
 
     def __init__(self, session_id: int) -> None:
         super().__init__(title="Your answer", custom_id=f"interview:answer-modal:{session_id}", timeout=None)
-
-
-def answer_from_submission(interaction: discord.Interaction) -> tuple[int, str] | None:
-    """(session id, answer text) if `interaction` submits an answer modal, else None."""
-    if interaction.type is not discord.InteractionType.modal_submit or not interaction.data:
-        return None
-    match = ANSWER_MODAL_ID.fullmatch(str(interaction.data.get("custom_id", "")))
-    if match is None:
-        return None
-
-    def values(components: list[Any]) -> Iterator[tuple[str, str]]:
-        for component in components:
-            yield from values(component.get("components", []))
-            if "component" in component:
-                yield from values([component["component"]])
-            if "value" in component:
-                yield component.get("custom_id", ""), str(component["value"])
-
-    found = dict(values(list(interaction.data.get("components", []))))  # type: ignore[arg-type]
-    return int(match["session"]), found.get(ANSWER_INPUT_ID, "")
 
 
 def controls_for(reply: Reply, owner_id: int) -> discord.ui.View | None:

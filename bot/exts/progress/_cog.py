@@ -12,13 +12,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.exts._shared.failures import report_failure
+from bot.exts._shared.routing import register, unregister
 from bot.exts._shared.tree import send_private
 from bot.progress.chart import render_progress_chart
 from bot.progress.export import NOTHING_TO_EXPORT, answers_phrase
 from bot.progress.service import export_for, forget, stats_for
 from bot.progress.summary import no_practice_text
 
-from ._forget_buttons import ForgetButton, confirmation_view
+from ._forget_buttons import ForgetActions, ForgetButton, confirmation_view
 from ._render import chart_file, stats_embed
 
 if TYPE_CHECKING:
@@ -46,9 +47,11 @@ class ProgressCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ForgetButton)
+        register(self.bot, ForgetActions, self)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ForgetButton)
+        unregister(self.bot, ForgetActions)
 
     # ------------------------------------------------------------------ /stats
     @app_commands.command(name="stats",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import discord
 
-if TYPE_CHECKING:
-    from bot.discord_bot import VivaBot
+from bot.exts._shared.routing import handler_for
 
 LABELS = {"confirm": ("Delete my data", discord.ButtonStyle.danger),
           "cancel": ("Cancel", discord.ButtonStyle.secondary)}
@@ -34,10 +33,7 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE)
         return cls(match["action"], int(match["owner"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: VivaBot = interaction.client  # type: ignore[assignment]
-        cog: ForgetActions | None = bot.get_cog("ProgressCog")  # type: ignore[assignment]
-        assert cog is not None, "the progress extension is not loaded"
-        await cog.on_forget_button(interaction, self.action, self.owner_id)
+        await handler_for(interaction.client, ForgetActions).on_forget_button(interaction, self.action, self.owner_id)
 
 
 def confirmation_view(owner_id: int) -> discord.ui.View:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
@@ -17,6 +18,7 @@ from bot.exts._shared.contexts import GUILD_ONLY
 from bot.exts._shared.failures import report_failure
 from bot.exts._shared.limits import CHOICES_MAX
 from bot.exts._shared.people import participant
+from bot.exts._shared.routing import register, unregister
 from bot.exts._shared.tree import send_private
 from bot.interview.answer_text import clean_answer
 from bot.scheduling.clock import Clock
@@ -28,7 +30,14 @@ from bot.scheduling.schedules import cancel_schedule, create_schedule, list_sche
 from bot.scheduling.study_run import RunOptions, StudyEngine
 from bot.scheduling.timer import WakeableTimer
 
-from ._controls import StudyAnswerButton, StudyAnswerModal, StudyJoinButton
+from ._controls import (
+    ANSWER_INPUT_ID,
+    ANSWER_MODAL_PATTERN,
+    StudyActions,
+    StudyAnswerButton,
+    StudyAnswerModal,
+    StudyJoinButton,
+)
 from ._render import feedback_embed, history_embed, join_text, schedule_line, schedules_embed, settings_embed
 from ._runner import open_run, post_step
 
@@ -60,11 +69,16 @@ class StudyCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(StudyAnswerButton, StudyJoinButton)
+        register(self.bot, StudyActions, self)
+        self.bot.modals.add("study-answer", ANSWER_MODAL_PATTERN, self._on_answer_modal, step="answer",
+                            echo_field=ANSWER_INPUT_ID)
         self.timer.start()  # it waits for the gateway before its first step
 
     async def cog_unload(self) -> None:
         await self.timer.stop()
         self.bot.remove_dynamic_items(StudyAnswerButton, StudyJoinButton)
+        unregister(self.bot, StudyActions)
+        self.bot.modals.remove("study-answer")
 
     def use_clock(self, clock: Clock) -> None:
         """Run on another clock (tests move a manual one) and re-check what is due."""
@@ -241,6 +255,10 @@ class StudyCog(commands.Cog):
             await interaction.response.send_message(refusal, ephemeral=True)
             return
         await interaction.response.send_modal(StudyAnswerModal(run_id, position))
+
+    async def _on_answer_modal(self, interaction: discord.Interaction, match: re.Match[str],
+                               values: dict[str, str]) -> None:
+        await self.on_answer(interaction, int(match["run"]), int(match["position"]), values.get(ANSWER_INPUT_ID, ""))
 
     async def on_answer(self, interaction: discord.Interaction, run_id: int, position: int, text: str) -> None:
         try:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import discord
 
 from bot.exts._shared.limits import MODAL_TEXT_MAX
+from bot.exts._shared.routing import handler_for
 
 if TYPE_CHECKING:
-    from bot.discord_bot import VivaBot
+    pass
 
 BUTTON_TEMPLATE = r"study:answer:(?P<run>\d+):(?P<position>\d+)"
 JOIN_TEMPLATE = r"study:join:(?P<run>\d+)"
@@ -27,13 +28,6 @@ class StudyActions(Protocol):
     async def on_answer(self, interaction: discord.Interaction, run_id: int, position: int, text: str) -> None: ...
 
     async def on_join(self, interaction: discord.Interaction, run_id: int) -> None: ...
-
-
-def _actions(interaction: discord.Interaction) -> StudyActions:
-    bot: VivaBot = interaction.client  # type: ignore[assignment]
-    cog = bot.get_cog("StudyCog")
-    assert cog is not None, "the study extension is not loaded"
-    return cog  # type: ignore[return-value]
 
 
 class StudyAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTTON_TEMPLATE):
@@ -50,7 +44,7 @@ class StudyAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTT
         return cls(int(match["run"]), int(match["position"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _actions(interaction).on_answer_button(interaction, self.run_id, self.position)
+        await handler_for(interaction.client, StudyActions).on_answer_button(interaction, self.run_id, self.position)
 
 
 class StudyJoinButton(discord.ui.DynamicItem[discord.ui.Button], template=JOIN_TEMPLATE):
@@ -66,28 +60,25 @@ class StudyJoinButton(discord.ui.DynamicItem[discord.ui.Button], template=JOIN_T
         return cls(int(match["run"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _actions(interaction).on_join(interaction, self.run_id)
+        await handler_for(interaction.client, StudyActions).on_join(interaction, self.run_id)
+
+
+ANSWER_MODAL_PATTERN = r"study:answer-modal:(?P<run>\d+):(?P<position>\d+)"
+ANSWER_INPUT_ID = "study:answer-text"
 
 
 class StudyAnswerModal(discord.ui.Modal):
+    """Only a form: its submission is routed by custom id (the bot's ModalRouter), so an answer typed
+    while the bot restarted still arrives."""
+
     answer: discord.ui.TextInput[StudyAnswerModal] = discord.ui.TextInput(
         label="Your answer", style=discord.TextStyle.paragraph, min_length=1, max_length=MODAL_TEXT_MAX,
-        placeholder="Explain it in your own words. Only you will see the feedback.",
+        placeholder="Explain it in your own words. Only you will see the feedback.", custom_id=ANSWER_INPUT_ID,
     )
 
     def __init__(self, run_id: int, position: int) -> None:
         super().__init__(title=f"Answer — question {position + 1}",
                          custom_id=f"study:answer-modal:{run_id}:{position}", timeout=None)
-        self.run_id = run_id
-        self.position = position
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await _actions(interaction).on_answer(interaction, self.run_id, self.position, self.answer.value)
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        from bot.exts._shared.failures import report_failure
-
-        await report_failure(interaction, error, step="answer", answer_text=self.answer.value)  # logs it too
 
 
 def answer_view(run_id: int, position: int) -> discord.ui.View:
