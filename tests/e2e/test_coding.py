@@ -7,6 +7,7 @@ from pathlib import Path
 from tests.conftest import TESTS_DIR
 from tests.e2e.conftest import BotHarness
 from tests.e2e.fake_discord import FakeDiscord
+from tests.e2e.fake_discord.protocol import DEFERRED, MODAL
 from tests.e2e.interview_helpers import replies_to
 
 SUBMISSIONS = TESTS_DIR / "data" / "submissions"
@@ -32,7 +33,7 @@ async def test_submission_by_attachment_passes_case_by_case(fake: FakeDiscord, h
     alice = fake.user_named("alice")
     upload = fake.add_attachment("dropout.py", submission("dropout_good.py").encode())
     record = await fake.slash(alice, "code submit", file=upload)
-    assert record.response_type == 5, "checking runs code: the interaction is deferred first"
+    assert record.response_type == DEFERRED, "checking runs code: the interaction is deferred first"
     (verdict,) = await replies_to(fake, record, lambda m: bool(m.embeds), timeout=CHECK_TIMEOUT_S)
     embed = verdict.embeds[0]
     assert verdict.ephemeral and embed["title"].startswith("✅") and "passed" in embed["title"]
@@ -42,7 +43,7 @@ async def test_submission_by_attachment_passes_case_by_case(fake: FakeDiscord, h
 async def test_submission_by_form_fails_with_feedback_on_the_failing_case(fake: FakeDiscord, harness: BotHarness):
     alice = fake.user_named("alice")
     opened = await fake.slash(alice, "code submit")
-    assert opened.response_type == 9 and opened.modal is not None
+    assert opened.response_type == MODAL and opened.modal is not None
     record = await fake.submit_modal(alice, opened.modal, "dropout", submission("dropout_bad_eval_drops.py"))
     (verdict,) = await replies_to(fake, record, lambda m: bool(m.embeds), timeout=CHECK_TIMEOUT_S)
     embed = verdict.embeds[0]

@@ -6,6 +6,7 @@ from typing import Any
 
 from tests.e2e.conftest import BotHarness
 from tests.e2e.fake_discord import FakeDiscord
+from tests.e2e.fake_discord.protocol import MESSAGE, MODAL, PUBLIC_THREAD
 from tests.e2e.interview_helpers import (
     GRADING_TIMEOUT_S,
     PERSONA,
@@ -18,7 +19,7 @@ from tests.e2e.interview_helpers import (
 
 
 def thread_ids(fake: FakeDiscord) -> list[str]:
-    return [cid for cid, channel in fake.channels.items() if channel["type"] == 11]
+    return [cid for cid, channel in fake.channels.items() if channel["type"] == PUBLIC_THREAD]
 
 
 async def test_interview_in_a_thread_with_modal_answers_follow_up_hint_skip_and_end(
@@ -44,7 +45,7 @@ async def test_interview_in_a_thread_with_modal_answers_follow_up_hint_skip_and_
 
     # A weak answer through the Answer modal gets a graded follow-up, asked in the thread.
     opened = await fake.click(alice, first, "Answer")
-    assert opened.response_type == 9 and opened.modal is not None
+    assert opened.response_type == MODAL and opened.modal is not None
     before = len(fake.bot_messages(thread_id, public=True))
     await fake.submit_modal(alice, opened.modal, weak_answer(question))
     follow_up = await fake.wait_for_bot_message(channel_id=thread_id, after=before, public=True,
@@ -89,7 +90,7 @@ async def test_another_member_cannot_press_the_candidates_buttons(fake: FakeDisc
     for label in ("Answer", "Skip", "End"):
         pressed = await fake.click(bob, first, label)
         (refusal,) = fake.messages_for(pressed)
-        assert pressed.response_type == 4 and refusal.ephemeral and "not your interview" in refusal.content
+        assert pressed.response_type == MESSAGE and refusal.ephemeral and "not your interview" in refusal.content
     assert not any(r.modal for r in fake.interactions.values()), "no modal may open for someone else"
     fake.assert_acks_within()
 

@@ -13,6 +13,7 @@ from bot.interview.engine import InterviewOptions, Participant
 from bot.storage.models import InterviewSession, Turn, User
 from tests.e2e.conftest import BotHarness
 from tests.e2e.fake_discord import FakeDiscord, InteractionRecord
+from tests.e2e.fake_discord.protocol import DEFERRED
 from tests.e2e.interview_helpers import replies_to
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -46,7 +47,7 @@ async def test_stats_show_figures_with_a_chart_image(fake: FakeDiscord, harness:
     alice = fake.user_named("alice")
     await interviewed(harness, alice, test_bank)
     record = await fake.slash(alice, "stats")
-    assert record.response_type == 5, "rendering the chart takes time: deferred first"
+    assert record.response_type == DEFERRED, "rendering the chart takes time: deferred first"
     (reply,) = await replies_to(fake, record, lambda m: bool(m.embeds))
     embed = reply.embeds[0]
     assert reply.ephemeral and embed["title"] == f"Progress · {shown_name(alice)}"

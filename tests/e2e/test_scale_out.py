@@ -27,6 +27,7 @@ from bot.storage.database import create_engine, make_sessionmaker
 from bot.storage.models import InterviewSession, StudyRun, Turn, User
 from tests.conftest import REPO_ROOT, TEST_BANK_DIR
 from tests.e2e.fake_discord import FakeDiscord
+from tests.e2e.fake_discord.protocol import PUBLIC_THREAD
 from tests.e2e.interview_helpers import is_question, question_on, replies_to, strong_answer, weak_answer
 from tests.support.workers import WorkerProcess
 
@@ -112,10 +113,10 @@ async def stack(redis_url: str, postgres_server: Any, tmp_path: Path) -> AsyncIt
 
 
 async def start_interview(fake: FakeDiscord, user: dict[str, Any], channel_id: str, bank: Any) -> tuple[str, Any]:
-    before = {cid for cid, c in fake.channels.items() if c["type"] == 11}
+    before = {cid for cid, c in fake.channels.items() if c["type"] == PUBLIC_THREAD}
     await fake.slash(user, "interview start", channel_id=channel_id, questions=2, persona="tester")
     thread_id = await fake.wait_until(
-        lambda: next((cid for cid, c in fake.channels.items() if c["type"] == 11 and cid not in before
+        lambda: next((cid for cid, c in fake.channels.items() if c["type"] == PUBLIC_THREAD and cid not in before
                       and c["owner_id"] == fake.bot_user["id"] and user["id"] in fake.thread_members.get(cid, ())),
                      None), TIMEOUT_S)
     first = await fake.wait_for_bot_message(lambda m: is_question(m, 1), channel_id=thread_id, public=True,

@@ -18,6 +18,7 @@ from bot.scheduling import study_run
 from bot.scheduling.clock import ManualClock
 from tests.e2e.conftest import BotHarness
 from tests.e2e.fake_discord import FakeDiscord, InteractionRecord, SentMessage
+from tests.e2e.fake_discord.protocol import PUBLIC_THREAD
 from tests.e2e.interview_helpers import GRADING_TIMEOUT_S, replies_to
 
 MEMBERS = ("alice", "bob", "carol", "dave", "erin")
@@ -43,7 +44,7 @@ def study_cog(harness: BotHarness) -> Any:
 
 
 def threads(fake: FakeDiscord) -> list[str]:
-    return [cid for cid, channel in fake.channels.items() if channel["type"] == 11]
+    return [cid for cid, channel in fake.channels.items() if channel["type"] == PUBLIC_THREAD]
 
 
 def titled(prefix: str) -> Any:

@@ -198,27 +198,34 @@ async def test_two_timers_on_one_database_fire_the_occurrence_once(processes: An
     a, b = processes(), processes()
     await schedule_mon_thu(a, clock)
     fired: list[list[Any]] = [[], []]
+    steps = [0, 0]  # timer steps taken by each process
+    stepped = asyncio.Condition()
 
-    def timer_for(process: BotProcess, sink: list[Any]) -> WakeableTimer:
+    def timer_for(index: int, process: BotProcess) -> WakeableTimer:
         async def on_due() -> None:
-            sink.extend(await process.executor.claim_due())
+            fired[index].extend(await process.executor.claim_due())
+            async with stepped:
+                steps[index] += 1
+                stepped.notify_all()
 
         return WakeableTimer(lambda: clock, process.executor.next_wakeup, on_due, max_sleep_s=0.2)
 
-    timers = [timer_for(a, fired[0]), timer_for(b, fired[1])]
+    async def until(predicate: Any) -> None:
+        async with stepped:
+            await asyncio.wait_for(stepped.wait_for(predicate), 10)
+
+    timers = [timer_for(0, a), timer_for(1, b)]
     for timer in timers:
         timer.start()
     try:
-        await asyncio.sleep(0.3)
-        assert fired == [[], []]  # not due yet
+        await until(lambda: min(steps) >= 1)
+        assert fired == [[], []]  # both stepped: not due yet
         clock.set(DUE + timedelta(seconds=1))
         for timer in timers:
             timer.wake()
-        for _ in range(50):
-            await asyncio.sleep(0.1)
-            if fired[0] or fired[1]:
-                break
-        await asyncio.sleep(0.5)  # both timers have stepped again since
+        await until(lambda: bool(fired[0] or fired[1]))
+        seen = list(steps)
+        await until(lambda: steps[0] > seen[0] and steps[1] > seen[1])  # both have stepped again since
     finally:
         for timer in timers:
             await timer.stop()

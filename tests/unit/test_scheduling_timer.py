@@ -15,21 +15,24 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 async def test_a_far_due_time_sleeps_until_woken():
     clock = ManualClock(START)
     steps: list[datetime] = []
+    asleep = asyncio.Event()  # set each time the timer has asked for the next due time (it sleeps next)
 
     async def on_due() -> None:
         steps.append(clock.now())
 
     async def next_due() -> datetime:
+        asleep.set()
         return clock.now() + timedelta(hours=1)
 
     timer = WakeableTimer(lambda: clock, next_due, on_due)
     timer.start()
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(asleep.wait(), 5)
     assert steps == [START], "one step at start, then asleep for the hour"
+    asleep.clear()
     clock.advance(timedelta(minutes=5))
     timer.wake()
-    await asyncio.sleep(0.2)
-    assert steps == [START, START + timedelta(minutes=5)]
+    await asyncio.wait_for(asleep.wait(), 5)
+    assert steps == [START, START + timedelta(minutes=5)], "woken once: exactly one more step"
     await timer.stop()
 
 

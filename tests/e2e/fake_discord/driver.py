@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from . import payloads as p
+from .protocol import AUTOCOMPLETE
 from .records import Attachment, InteractionRecord, ModalShown, SentMessage
 from .server import FakeDiscordServer, RateLimit, Refusal
 
@@ -209,7 +210,7 @@ class FakeDiscord(FakeDiscordServer):
                 given["focused"] = True
         payload = self._interaction_payload(4, user, self.general_id, data)
         record = await self._dispatch_interaction(payload, user)
-        assert record.response_type == 8, f"autocomplete answered with type {record.response_type}"
+        assert record.response_type == AUTOCOMPLETE, f"autocomplete answered with type {record.response_type}"
         return record.choices or []
 
     async def click(
