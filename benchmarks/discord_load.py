@@ -97,6 +97,7 @@ class BotProcess:
     """`python -m bot run` against the fake; its log is kept to tell readiness and to explain failures."""
 
     def __init__(self, fake: FakeDiscord, db_url: str, *, redis_url: str | None = None) -> None:
+        self.fake = fake
         self.env = {
             **{k: v for k, v in os.environ.items() if k != "REDIS_URL"}, "DISCORD_TOKEN": "fake-token",
             "DATABASE_URL": db_url, "LOG_LEVEL": "INFO",
@@ -137,6 +138,14 @@ class BotProcess:
         if not self.ready.is_set():
             tail = "\n".join(self.log[-20:])
             raise RuntimeError(f"the bot did not get ready ({'exited' if exited in done else 'timeout'}):\n{tail}")
+        # With workers the ready line comes before the bot connects (no model to warm): wait for the gateway,
+        # then for discord.py's guild-ready wait (2 s) to pass.
+        deadline = time.monotonic() + WAIT_S
+        while not self.fake.connected:
+            if self.process.returncode is not None or time.monotonic() > deadline:
+                raise RuntimeError("the bot did not connect to the fake gateway:\n" + "\n".join(self.log[-20:]))
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(3)
 
     def cpu_seconds(self) -> float:
         """User and system CPU time of the bot process so far, all its threads."""
