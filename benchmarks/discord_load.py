@@ -17,11 +17,14 @@ REDIS_URL set and two `viva worker` processes doing the grading and code checks 
                              (idle workers, one job at a time, straight through Redis)
   queued_answer_reply_p95_ms the burst of 100 answers through the bot with 2 workers (and its p50)
   queued_burst_bot_cpu_ms_per_answer  the bot process's CPU per answer when workers grade (target <= 10 ms)
+  queued_bot_cpu_ms_per_answer_form / _submit  the same split in a second round: pressing Answer (the
+                             form opens) apart from submitting it (enqueue, await, store, reply)
   burst_100_in_process_s / burst_100_two_workers_s / burst_two_workers_vs_in_process  side by side
   queued_code_reply_p95_ms   /code submit -> verdict with the sandbox in the workers
   worker_answers_per_core_s  answers graded per CPU-second of worker time in the burst (per worker core)
   worker_cores_for_burst_100_p95_1s  worker cores a burst of 100 needs for its p95 reply to be within 1 s
   queued_bot_peak_rss_mb     the bot process's peak memory when workers grade (no model loaded)
+  worker_peak_rss_mb         a worker's peak memory (both queues, model loaded)
 Grades are cached in Redis by rubric and answer for an hour, so a server that already holds Viva results
 would skew the queued figures: the run refuses such a server (one line saying so) and deletes the results
 it created when it ends.
@@ -255,6 +258,29 @@ async def answer_round(
     return runs, time.monotonic() - started, bot.cpu_seconds() - cpu_before
 
 
+async def form_then_answer_cpu(fake: FakeDiscord, bot: BotProcess, users: list[dict],
+                               answers: Sequence[str]) -> tuple[float, float, int]:
+    """The bot's CPU seconds for opening the answer forms (every candidate presses Answer at once), and apart
+    for the answers themselves (every form submitted at once, until the last graded reply); and how many
+    answers were graded. Each answer ends with a run nonce, so no grade comes from the queue's cache."""
+    questions = await asyncio.gather(*(open_interview(fake, u) for u in users))
+    nonce = os.urandom(4).hex()
+    before_forms = bot.cpu_seconds()
+    opened = await asyncio.gather(*(fake.click(u, q, "Answer") for u, q in zip(users, questions, strict=True)))
+    before_answers = bot.cpu_seconds()
+
+    async def submit(user: dict, form: InteractionRecord, answer: str) -> None:
+        assert form.modal is not None, "the Answer button must open a modal"
+        record = await fake.submit_modal(user, form.modal, answer)
+        replies = await fake.wait_until(lambda: finished_replies(fake, record), WAIT_S)
+        if "went wrong" in replies[0].content:
+            raise RuntimeError(f"answer failed: {replies[0].content}")
+
+    await asyncio.gather(*(submit(u, form, f"{answers[i % len(answers)]} ({nonce})")
+                           for i, (u, form) in enumerate(zip(users, opened, strict=True))))
+    return before_answers - before_forms, bot.cpu_seconds() - before_answers, len(users)
+
+
 def encode_only_ms(answers: Sequence[str]) -> tuple[float, int, int]:
     """Best of three: the encoder (the bot's, with its passes and thread setting) encoding every text that
     grading `answers` sends it, in one request and with no grading. Returns (ms, texts, tokens)."""
@@ -295,6 +321,10 @@ class WorkerProcesses:
 
     def cpu_seconds(self) -> float:
         return sum(cpu_seconds_of(p.pid) for p in self.processes)
+
+    def peak_rss_mb(self) -> float:
+        """The largest VmHWM among the worker processes (model loaded, every rubric embedded)."""
+        return max(_vm_hwm_kb(p.pid) for p in self.processes) / 1024
 
     def stop(self) -> None:
         for process in self.processes:
@@ -344,8 +374,8 @@ async def viva_results(redis_url: str, *, delete: bool = False) -> int:
         await redis.aclose()
 
 
-async def queued_rounds(fake: FakeDiscord, bank: object, users: list[dict], code_users: list[dict],
-                        tmp: Path, redis_url: str | None) -> dict[str, object] | str:
+async def queued_rounds(fake: FakeDiscord, bank: object, users: list[dict], split_users: list[dict],
+                        code_users: list[dict], tmp: Path, redis_url: str | None) -> dict[str, object] | str:
     """The burst with REDIS_URL set and WORKERS workers; a reason string when no usable Redis is available."""
     import shutil
 
@@ -377,7 +407,9 @@ async def queued_rounds(fake: FakeDiscord, bank: object, users: list[dict], code
         runs, burst_s, bot_cpu_s = await answer_round(fake, bot, users, DEV_ANSWERS)
         worker_cpu_s = workers.cpu_seconds() - worker_cpu_before
         code_runs = await asyncio.gather(*(one_submission(fake, u) for u in code_users[1:]), return_exceptions=True)
+        forms_cpu_s, answers_cpu_s, split_n = await form_then_answer_cpu(fake, bot, split_users, DEV_ANSWERS)
         bot_mb, _ = bot.peak_rss_mb()
+        worker_mb = workers.peak_rss_mb()
     finally:
         await bot.stop()
         workers.stop()
@@ -387,6 +419,7 @@ async def queued_rounds(fake: FakeDiscord, bank: object, users: list[dict], code
             await viva_results(redis_url, delete=True)
     return {"overhead": overhead, "runs": runs, "burst_s": burst_s, "bot_cpu_s": bot_cpu_s,
             "worker_cpu_s": worker_cpu_s, "code_runs": code_runs, "bot_mb": bot_mb, "log": bot.log,
+            "forms_cpu_s": forms_cpu_s, "answers_cpu_s": answers_cpu_s, "split_n": split_n, "worker_mb": worker_mb,
             "redis": describe(redis_url) + (" (a private redis-server)" if server is not None else "")}
 
 
@@ -436,6 +469,13 @@ def print_queued(queued: dict[str, object] | str, in_process_burst_s: float, can
     print(f"queued_burst_bot_cpu_ms_per_answer: {bot_ms:.1f} ms (the bot process, all threads, when workers "
           f"grade: {bot_cpu_s:.2f} CPU s for {graded} answers over {burst_s:.2f} s; target <= 10 ms: "
           f"{'met' if bot_ms <= 10 else 'NOT met'})")
+    split_n = int(queued["split_n"])  # type: ignore[call-overload]
+    forms_ms = 1000 * float(queued["forms_cpu_s"]) / split_n  # type: ignore[arg-type]
+    answers_ms = 1000 * float(queued["answers_cpu_s"]) / split_n  # type: ignore[arg-type]
+    print(f"queued_bot_cpu_ms_per_answer_form: {forms_ms:.1f} ms (the part of the figure above spent opening the "
+          f"answer form: {split_n} candidates press Answer at once, a second round)")
+    print(f"queued_bot_cpu_ms_per_answer_submit: {answers_ms:.1f} ms (the rest: the same {split_n} forms submitted "
+          f"at once -> enqueue, await the grade, store, reply)")
     print(f"burst_100_in_process_s: {in_process_burst_s:.2f} s (the in-process burst above, first answer -> last "
           f"reply)")
     print(f"burst_100_two_workers_s: {burst_s:.2f} s (the same burst with {WORKERS} workers on the same "
@@ -451,6 +491,8 @@ def print_queued(queued: dict[str, object] | str, in_process_burst_s: float, can
           f"core-second x (1 s - queue p95 {overhead_p95:.0f} ms)); a floor; {cores_note})")
     print(f"queued_bot_peak_rss_mb: {float(queued['bot_mb']):.0f} MB (the bot process when workers grade: no "  # type: ignore[arg-type]
           "model loaded)")
+    print(f"worker_peak_rss_mb: {float(queued['worker_mb']):.0f} MB (the larger of the two `viva worker` processes, "  # type: ignore[arg-type]
+          "code and grade queues: model loaded, every rubric embedded)")
 
 
 async def main_async(candidates: int, submissions: int, redis_url: str | None) -> None:
@@ -460,7 +502,7 @@ async def main_async(candidates: int, submissions: int, redis_url: str | None) -
     bank = load_bank(Settings(_env_file=None).content_dir)  # type: ignore[call-arg]
     model_answers = [q.reference_answer for q in bank.questions_for(topic=TOPIC)]
     fake = FakeDiscord()
-    users = [fake.add_user(f"candidate{i:03d}") for i in range(4 * candidates + 2 * submissions + 1)]
+    users = [fake.add_user(f"candidate{i:03d}") for i in range(5 * candidates + 2 * submissions + 1)]
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
         bot = BotProcess(fake, f"sqlite+aiosqlite:///{Path(tmp) / 'viva.db'}")
@@ -483,7 +525,8 @@ async def main_async(candidates: int, submissions: int, redis_url: str | None) -
         try:
             offset = 3 * candidates + submissions
             queued = await queued_rounds(fake, bank, users[offset : offset + candidates],
-                                         users[offset + candidates :], Path(tmp), redis_url)
+                                         users[offset + candidates : offset + 2 * candidates],
+                                         users[offset + 2 * candidates :], Path(tmp), redis_url)
         finally:
             await fake.stop()
 
