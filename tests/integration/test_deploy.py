@@ -226,3 +226,14 @@ def test_health_fails_when_redis_is_down_or_unset(tmp_path: Path) -> None:
 def test_health_rejects_an_unknown_check(tmp_path: Path) -> None:
     result = viva(["health", "--check", "db,disk"], tmp_path)
     assert result.returncode == 2 and "unknown check 'disk'" in result.stderr
+
+
+def test_every_setting_has_a_readme_row() -> None:
+    """An operator configures from the README's table: every field of Settings has a row there."""
+    from bot.config import EXAMPLES, Settings
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", readme, flags=re.MULTILINE))
+    fields = {name.upper() for name in Settings.model_fields}
+    assert fields - rows == set(), "settings without a README row"
+    assert set(EXAMPLES) <= fields
