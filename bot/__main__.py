@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tasks": ("tasks", "list the coding tasks"),
     "content": ("content", "validate the question bank (content check)"),
     "db": ("db", "database maintenance (db upgrade)"),
+    "health": ("health", "check the database and Redis are ready (exit 0) or not (exit 1)"),
     "stats": ("stats", "your interview progress: figures by topic, weakest points, a chart"),
     "export": ("export", "your answers as CSV and an Anki deck of your weakest questions"),
 }
