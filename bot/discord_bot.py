@@ -27,6 +27,7 @@ from bot.exts._shared.command_sync import sync_command_tree
 from bot.exts._shared.routing import DirectMessages, ModalRouter
 from bot.exts._shared.tree import VivaTree
 from bot.grading import Grader
+from bot.sandbox.api import CodeRunner
 from bot.services import Services, build_services
 from bot.storage.database import sqlite_path
 
@@ -62,7 +63,7 @@ class VivaBot(commands.Bot):
         settings: Settings,
         *,
         grader: Grader | None = None,
-        code_runner: Any = None,
+        code_runner: CodeRunner | None = None,
         sync_state_path: Path | None = None,
         **options: Any,
     ) -> None:
@@ -80,7 +81,7 @@ class VivaBot(commands.Bot):
         self.settings = settings
         self.sync_state_path = sync_state_path or default_sync_state_path(settings)
         self._grader = grader
-        self._code_runner = code_runner
+        self._code_runner: CodeRunner | None = code_runner
         self._owns_code_runner = code_runner is None  # a runner passed in is closed by its owner
         self._services: Services | None = None
         self._model_warm_up: asyncio.Task[None] | None = None
@@ -113,7 +114,7 @@ class VivaBot(commands.Bot):
         return self._services
 
     @property
-    def code_runner(self) -> Any:
+    def code_runner(self) -> CodeRunner:
         """The sandbox runner, created on first use (it may be unavailable on this host)."""
         if self._code_runner is None:
             from bot.sandbox import get_runner
@@ -172,11 +173,8 @@ class VivaBot(commands.Bot):
         await super().close()
         if self._services is not None:
             await self._services.close()
-        closer = getattr(self._code_runner, "close", None) if self._owns_code_runner else None
-        if closer is not None:
-            result = closer()
-            if asyncio.iscoroutine(result):
-                await result
+        if self._owns_code_runner and self._code_runner is not None:
+            await self._code_runner.close()
         if self._work_queue is not None:
             await self._work_queue.close()
 
@@ -190,7 +188,7 @@ def create_bot(
     settings: Settings,
     *,
     grader: Grader | None = None,
-    code_runner: Any = None,
+    code_runner: CodeRunner | None = None,
     guild_ready_timeout: float = 2.0,
     sync_state_path: Path | None = None,
     shard_ids: list[int] | None = None,

@@ -1,8 +1,12 @@
-"""Wiring shared by every front end: database, question bank, grader and interview engine."""
+"""The one wiring point: database, question bank, grader, and the engines every front end uses.
+
+Settings are read here and passed in; nothing below this module fetches them on its own.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -11,6 +15,8 @@ from bot.config import Settings
 from bot.grading import Grader, get_grader
 from bot.grading.service import GradingService, InProcessGrading
 from bot.interview.engine import InterviewEngine
+from bot.scheduling.executor import DueRunExecutor
+from bot.scheduling.study_run import StudyEngine
 from bot.storage.database import create_engine, make_sessionmaker, upgrade_database
 
 
@@ -24,6 +30,9 @@ class Services:
     interviews: InterviewEngine
     #: where answers are graded: in this process, or by queue workers when REDIS_URL is set
     grading: GradingService
+    study: StudyEngine
+    #: claims due study schedules (exactly once across processes) and opens their runs
+    due_runs: DueRunExecutor
 
     async def close(self) -> None:
         await self.db_engine.dispose()
@@ -42,5 +51,8 @@ def build_services(settings: Settings, *, bank: Bank | None = None, grader: Grad
     grading = grading or InProcessGrading(grader)
     db_engine = create_engine(settings.database_url)
     sessions = make_sessionmaker(db_engine)
+    study = StudyEngine(bank, grader, sessions, grading=grading,
+                        close_grace=timedelta(seconds=settings.study_close_grace_s))
     return Services(settings=settings, bank=bank, grader=grader, db_engine=db_engine, sessions=sessions,
-                    interviews=InterviewEngine(bank, grader, sessions, grading=grading), grading=grading)
+                    interviews=InterviewEngine(bank, grader, sessions, grading=grading), grading=grading,
+                    study=study, due_runs=DueRunExecutor(sessions, study))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
@@ -23,11 +22,10 @@ from bot.exts._shared.tree import send_private
 from bot.interview.answer_text import clean_answer
 from bot.scheduling.clock import Clock
 from bot.scheduling.errors import StudyError
-from bot.scheduling.executor import DueRunExecutor
 from bot.scheduling.guild_settings import MAX_QUESTIONS, update_defaults
 from bot.scheduling.recurrence import RecurrenceError, discord_timestamp, parse_recurrence
 from bot.scheduling.schedules import cancel_schedule, create_schedule, list_schedules
-from bot.scheduling.study_run import RunOptions, StudyEngine
+from bot.scheduling.study_run import RunOptions
 from bot.scheduling.timer import WakeableTimer
 
 from ._controls import (
@@ -60,11 +58,8 @@ class StudyCog(commands.Cog):
 
     def __init__(self, bot: VivaBot) -> None:
         self.bot = bot
-        services = bot.services
-        grace = timedelta(seconds=services.settings.study_close_grace_s)
-        self.engine = StudyEngine(services.bank, services.grader, services.sessions, grading=services.grading,
-                                  close_grace=grace)
-        self.executor = DueRunExecutor(services.sessions, self.engine)
+        self.engine = bot.services.study
+        self.executor = bot.services.due_runs
         self.timer = WakeableTimer(lambda: self.engine.clock, self.executor.next_wakeup, self.run_due)
 
     async def cog_load(self) -> None:
