@@ -53,12 +53,14 @@ def coverage_of(evidence: PointEvidence) -> float:
     )
 
 
-def status_of(coverage: float, *, contradicted: bool = False, salad: bool = False) -> KeyPointStatus:
+def status_of(
+    coverage: float, *, contradicted: bool = False, salad: bool = False, partial_at: float = PARTIAL_AT
+) -> KeyPointStatus:
     if contradicted:
         return "contradicted"
     if coverage >= COVERED_AT and not salad:
         return "covered"
-    if coverage >= PARTIAL_AT:
+    if coverage >= partial_at:
         return "partial"
     return "missing"
 
@@ -97,6 +99,9 @@ JARGON_CAP = 1.5
 NOTHING_RIGHT_CAP = 1.0
 #: Every point covered and no wrong claim is a complete answer.
 COMPLETE_FLOOR = 4.5
+#: Reference rubrics (eval-grader --rubric reference) keep a continuous score (5 x coverage): a point is
+#: "missing" below the coverage that scores NOTHING_RIGHT_CAP, so "all missing" and "at most 1" coincide.
+REFERENCE_PARTIAL_AT = NOTHING_RIGHT_CAP / 5.0
 
 
 @dataclass(frozen=True)
@@ -151,14 +156,20 @@ def judge(
 
     `graded`: the score is read off the statuses (bank rubrics). Otherwise (a reference answer split into
     sentences, often a single point) the continuous coverage score is kept, within the same caps and floor:
-    three levels per point cost Mohler r 0.627 -> 0.560.
+    three levels per point cost Mohler r 0.627 -> 0.560. A reference point is not an atomic authored claim
+    but a whole instructor sentence, so its statuses are read on the continuous score's own scale: it is
+    "missing" only below the coverage whose score is NOTHING_RIGHT_CAP (`REFERENCE_PARTIAL_AT`). Statuses and
+    score then agree by construction; with the bank's bar (0.6, i.e. 3/5) every half-right one-point Mohler
+    answer was "missing", capped at 1, and Mohler fell to r 0.571, AUC 0.830 (0.625 / 0.853 with this bar).
     """
     statuses: list[KeyPointStatus] = []
     coverages: list[float] = []
+    partial_at = PARTIAL_AT if graded else REFERENCE_PARTIAL_AT
     for signal in signals.points:
         coverage = signal.coverage * (KEYWORD_SALAD_FACTOR if signals.salad else 1.0)
         coverages.append(coverage)
-        statuses.append(status_of(coverage, contradicted=is_contradicted(signal), salad=signals.salad))
+        statuses.append(status_of(coverage, contradicted=is_contradicted(signal), salad=signals.salad,
+                                  partial_at=partial_at))
     continuous = None if graded else score_of(
         [0.0 if s == "contradicted" else c for s, c in zip(statuses, coverages, strict=True)],
         [w for w, _ in points], len(signals.misconceptions), max_score=max_score,
