@@ -151,6 +151,12 @@ class MiniLM:
                 positions[r, offset : offset + n] = torch.arange(n)
                 segments[r, offset : offset + n] = s
                 offset += n
+        return self.network(token_ids, positions, segments)
+
+    def network(self, token_ids: torch.Tensor, positions: torch.Tensor, segments: torch.Tensor) -> torch.Tensor:
+        """The encoder proper, (rows, width) ids, position ids and text-per-token segments -> hidden states.
+
+        Separate from the packing so it can be exported as one graph (benchmarks/grader.py, ONNX Runtime)."""
         # Each token attends to the tokens of its own text only (padding attends to padding: no NaN rows).
         mask = (segments[:, None, :, None] == segments[:, None, None, :])
         hidden = self.word_embeddings[token_ids] + self.position_embeddings[positions] + self.type_embedding
