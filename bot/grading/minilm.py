@@ -165,7 +165,7 @@ class MiniLM:
         head_dim = self.hidden // self.heads
         for layer in self.layers:
             qkv = F.linear(hidden, layer.qkv_weight, layer.qkv_bias)
-            q, k, v = qkv.view(batch, length, 3, self.heads, head_dim).permute(2, 0, 3, 1, 4)
+            q, k, v = qkv.view(batch, length, 3, self.heads, head_dim).permute(2, 0, 3, 1, 4).unbind(0)
             attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=1 / math.sqrt(head_dim))
             attended = attended.transpose(1, 2).reshape(batch, length, self.hidden)
             hidden = F.layer_norm(
