@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.bank.loader import Bank, load_bank
 from bot.config import Settings
 from bot.grading import Grader, get_grader
+from bot.grading.llm import LLMSettings
 from bot.grading.service import GradingService, InProcessGrading
 from bot.interview.engine import InterviewEngine
 from bot.scheduling.executor import DueRunExecutor
@@ -43,11 +44,19 @@ def prepare_database(settings: Settings) -> None:
     upgrade_database(settings.database_url)
 
 
+def llm_settings(settings: Settings) -> LLMSettings | None:
+    """The optional LLM grading backend's settings, or None when LLM_BASE_URL is not set."""
+    if not settings.llm_base_url:
+        return None
+    api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return LLMSettings(settings.llm_base_url, settings.llm_model, api_key, settings.llm_timeout_s)
+
+
 def build_services(settings: Settings, *, bank: Bank | None = None, grader: Grader | None = None,
                    grading: GradingService | None = None) -> Services:
     """Build the services on an already-migrated database. Loading the model happens on first grade."""
     bank = bank or load_bank(settings.content_dir)
-    grader = grader or get_grader(bank.misconceptions)
+    grader = grader or get_grader(bank.misconceptions, llm_settings(settings))
     grading = grading or InProcessGrading(grader)
     db_engine = create_engine(settings.database_url)
     sessions = make_sessionmaker(db_engine)

@@ -28,8 +28,11 @@ def run(args: argparse.Namespace) -> int:
     except EvalDataError as exc:
         print(f"viva eval-grader: {exc}", file=sys.stderr)
         return 2
-    bank = load_bank(get_settings().content_dir, strict=False)
-    grader = get_grader(bank.misconceptions)
+    from bot.services import llm_settings
+
+    settings = get_settings()
+    bank = load_bank(settings.content_dir, strict=False)
+    grader = get_grader(bank.misconceptions, llm_settings(settings))
     try:
         result = evaluate(rows, grader, rubric=args.rubric, bank_questions=bank.questions)
     except EvalDataError as exc:

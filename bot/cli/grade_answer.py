@@ -36,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     # argv bytes that are not UTF-8 arrive as lone surrogates: cleaned like every answer
     answer = clean_answer(sys.stdin.read() if args.answer == "-" else args.answer)
     question = bank.question(args.question_id)
-    grade = get_grader(bank.misconceptions).grade(question, answer)
+    from bot.services import llm_settings
+
+    grade = get_grader(bank.misconceptions, llm_settings(settings)).grade(question, answer)
     follow_up = decide_follow_up(question, grade, [], bank.misconceptions)
     follow_text = None
     if follow_up is not None:

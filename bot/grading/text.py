@@ -82,11 +82,6 @@ def content_stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOP_WORDS and len(w) > 1]
 
 
-def stem_phrase(phrase: str) -> tuple[str, ...]:
-    """A term or short phrase as a tuple of stems of all its words (stop words kept: `not`, `at test`)."""
-    return tuple(stem(w) for w in words(phrase))
-
-
 #: Words that end a sentence's subject: "ReLU | is max(0, x)", "Batch norm | can act as a regulariser".
 _SUBJECT_END = frozenset((
     "is", "are", "was", "were", "be", "has", "have", "had", "can", "cannot", "can't", "could", "will", "would",

@@ -80,9 +80,10 @@ def _worker(settings: Settings, queue: str, function: Any, *, max_jobs: int, ctx
 def _grading_context(settings: Settings) -> dict[str, Any]:
     from bot.bank.loader import load_bank
     from bot.grading import get_grader
+    from bot.services import llm_settings
 
     bank = load_bank(settings.content_dir)
-    grader = get_grader(bank.misconceptions)
+    grader = get_grader(bank.misconceptions, llm_settings(settings))
     grader.embedder.load()
     grader.warm(list(bank.questions.values()))
     return {"bank": bank, "grader": grader}
