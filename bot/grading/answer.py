@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from bot.grading.embedder import EMBEDDING_DIM
 from bot.grading.text import WORD_PATTERN, clauses, resolve_leading_pronoun, sentences, stem, words
 
 if TYPE_CHECKING:
@@ -94,6 +95,6 @@ def demoted_vector(sentences: Sequence[tuple[str, TokenOutput]], question_stems:
             if stem(match.group().lower()) not in question_stems:
                 keep |= (starts >= match.start()) & (ends <= match.end())
         kept.append(tokens.token_vectors[keep])
-    others = np.concatenate(kept) if kept else np.zeros((0, 384), dtype=np.float32)
+    others = np.concatenate(kept) if kept else np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     vector = others.mean(axis=0) if len(others) else sum(t.sentence_vector for _, t in sentences)
     return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)

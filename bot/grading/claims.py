@@ -23,14 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.grading.embedder import Encoded
+from bot.grading.embedder import EMBEDDING_DIM, Encoded
 from bot.grading.negation import has_negative_meaning, negation_count, polarity_conflict
 from bot.grading.text import STOP_WORDS, stem
 
 WEIGHTS_PATH = Path(__file__).with_name("claim_judge.npz")
 LABELS = ("neutral", "entailed", "contradicted")
 NEUTRAL, ENTAILED, CONTRADICTED = 0, 1, 2
-_DIM = 384
+_DIM = EMBEDDING_DIM
 
 
 def _is_content(word: str) -> bool:
@@ -42,8 +42,8 @@ class TextSet:
     """Several rubric texts encoded: sentence vectors stacked, content-word vectors stacked with spans."""
 
     texts: tuple[str, ...]
-    vectors: np.ndarray  # (n, 384)
-    word_matrix: np.ndarray  # (words, 384)
+    vectors: np.ndarray  # (n, EMBEDDING_DIM)
+    word_matrix: np.ndarray  # (words, EMBEDDING_DIM)
     spans: tuple[tuple[int, int], ...]
     stems: tuple[frozenset[str], ...]
 

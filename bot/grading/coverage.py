@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.grading.embedder import Encoded
+from bot.grading.embedder import EMBEDDING_DIM, Encoded
 from bot.grading.rubric import RubricPoint, Term
 from bot.grading.text import STOP_WORDS, stem
 
@@ -60,7 +60,7 @@ class EncodedPoint:
             for encoded in texts
             for w in encoded.words
         ]
-        matrix = np.concatenate([e.word_vectors for e in texts]) if texts else np.zeros((0, 384), np.float32)
+        matrix = np.concatenate([e.word_vectors for e in texts]) if texts else np.zeros((0, EMBEDDING_DIM), np.float32)
         return cls(texts, demoted, matrix, np.array(weights, dtype=np.float32), tuple(spans))
 
 

@@ -28,6 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+#: the width of every vector the model returns (all-MiniLM-L6-v2's hidden size)
+EMBEDDING_DIM = 384
+
 if TYPE_CHECKING:  # the module imports torch, which loads with the model, not with this module
     from bot.grading.minilm import TokenOutput
 
@@ -48,9 +51,9 @@ class Encoded:
     is what token alignment (BERTScore-style recall) compares.
     """
 
-    vector: np.ndarray  # (384,)
+    vector: np.ndarray  # (EMBEDDING_DIM,)
     words: tuple[str, ...]
-    word_vectors: np.ndarray  # (len(words), 384)
+    word_vectors: np.ndarray  # (len(words), EMBEDDING_DIM)
 
 
 @dataclass
@@ -71,7 +74,7 @@ def _group_word_pieces(pieces: Sequence[str], vectors: np.ndarray) -> tuple[tupl
             words.append(piece)
             starts.append(i)
     if not words:
-        return (), np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 384), dtype=np.float32)
+        return (), np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else EMBEDDING_DIM), dtype=np.float32)
     # Mean of each word's pieces; the normalisation below makes sum and mean equivalent.
     pooled = np.add.reduceat(vectors, starts, axis=0)
     pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9)
@@ -123,8 +126,8 @@ class Embedder:
 
     # --- encoding ------------------------------------------------------------------------------
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Normalised sentence embeddings, shape (len(texts), 384). Not cached (candidate text)."""
-        return np.stack([e.vector for e in self.encode_full(texts)]) if texts else np.zeros((0, 384))
+        """Normalised sentence embeddings, shape (len(texts), EMBEDDING_DIM). Not cached (candidate text)."""
+        return np.stack([e.vector for e in self.encode_full(texts)]) if texts else np.zeros((0, EMBEDDING_DIM))
 
     def encode_full(self, texts: Sequence[str]) -> list[Encoded]:
         """Sentence and word embeddings for each text, sharing forward passes with concurrent callers."""

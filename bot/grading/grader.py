@@ -28,7 +28,7 @@ from bot.grading.claims import (
     shipped_judge,
 )
 from bot.grading.coverage import EncodedPoint, point_evidence
-from bot.grading.embedder import Embedder, Encoded, shared_embedder, to_encoded
+from bot.grading.embedder import EMBEDDING_DIM, Embedder, Encoded, shared_embedder, to_encoded
 from bot.grading.grade import MAX_ANSWER_CHARS, STATUS_RANK, Grade, KeyPointGrade
 from bot.grading.misconceptions import MisconceptionDetector
 from bot.grading.negation import polarity_conflict
@@ -42,7 +42,7 @@ from bot.grading.validity import check_validity
 CONTRADICTION_MIN_SIMILARITY = 0.55
 #: A misconception's clause marks the key point it is closest to as contradicted, if that close.
 MISCONCEPTION_POINT_MIN_SIMILARITY = 0.35
-_NO_WORDS = np.zeros((0, 384), dtype=np.float32)
+_NO_WORDS = np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -349,7 +349,7 @@ def _answer_word_vectors(units: AnswerUnits, encoded: Sequence[Encoded]) -> np.n
     chosen = [e for e, kind in zip(encoded, units.kinds, strict=True) if kind in ("answer", "sentence")]
     blocks = [e.word_vectors[[i for i, w in enumerate(e.words) if any(ch.isalnum() for ch in w)]] for e in chosen]
     blocks = [b for b in blocks if b.size]
-    return np.concatenate(blocks) if blocks else np.zeros((0, 384), dtype=np.float32)
+    return np.concatenate(blocks) if blocks else np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
 
 
 def _sentence_rows(units: AnswerUnits) -> list[int]:

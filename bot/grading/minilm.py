@@ -43,8 +43,8 @@ class TokenOutput:
 
     pieces: tuple[str, ...]
     offsets: tuple[tuple[int, int], ...]  # character span of each piece in the text
-    token_vectors: np.ndarray  # (len(pieces), 384), not normalised
-    sentence_vector: np.ndarray  # (384,), mean over all tokens incl. [CLS]/[SEP], not normalised
+    token_vectors: np.ndarray  # (len(pieces), EMBEDDING_DIM), not normalised
+    sentence_vector: np.ndarray  # (EMBEDDING_DIM,), mean over all tokens incl. [CLS]/[SEP], not normalised
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.bank.schema import Misconception
-from bot.grading.embedder import Embedder
+from bot.grading.embedder import EMBEDDING_DIM, Embedder
 from bot.grading.negation import polarity_conflict
 from bot.grading.text import content_stems
 
@@ -75,7 +75,7 @@ class MisconceptionDetector:
     def _trigger_matrix(self) -> np.ndarray:
         if self._matrix is None:
             encoded = self._embedder.encode_cached([t.text for t in self._triggers])
-            self._matrix = np.stack([e.vector for e in encoded]) if encoded else np.zeros((0, 384))
+            self._matrix = np.stack([e.vector for e in encoded]) if encoded else np.zeros((0, EMBEDDING_DIM))
         return self._matrix
 
     def detect(
