@@ -21,6 +21,7 @@ which no in-process guard can rule out; the README says so.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import platform
@@ -67,10 +68,8 @@ def prepare() -> None:
     import torch
 
     for name in PRELOADED_MODULES:
-        try:
+        with contextlib.suppress(ImportError):
             importlib.import_module(name)
-        except ImportError:
-            pass
     code = _RETURN_ZERO.get(platform.machine())
     if code is None:
         _UNAVAILABLE = f"no patch for {platform.machine()}"
@@ -89,7 +88,14 @@ def prepare() -> None:
         return
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
-    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.mmap.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_long,
+    ]
     libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     _PLAN = _Plan(tuple(addresses), code, NoNewCodeFilter(), libc)
 
@@ -100,7 +106,9 @@ def _patch(libc: ctypes.CDLL, address: int, code: bytes) -> None:
     start = address & ~(page_size - 1)
     size = (address + len(code) - start + page_size - 1) & ~(page_size - 1)
     saved = ctypes.string_at(start, size)
-    mapped = libc.mmap(start, size, _PROT_READ | _PROT_WRITE, _MAP_PRIVATE | _MAP_FIXED | _MAP_ANONYMOUS, -1, 0)
+    mapped = libc.mmap(
+        start, size, _PROT_READ | _PROT_WRITE, _MAP_PRIVATE | _MAP_FIXED | _MAP_ANONYMOUS, -1, 0
+    )
     if mapped != start:
         raise NativeBanUnavailable(f"mmap failed: {os.strerror(ctypes.get_errno())}")
     ctypes.memmove(start, saved, size)
