@@ -25,6 +25,7 @@ import contextlib
 import ctypes
 import os
 import platform
+import sys
 from dataclasses import dataclass
 
 from bot.sandbox.seccomp_filter import NoNewCodeFilter
@@ -36,9 +37,11 @@ TARGETS = (
     ("libc10.so", "_ZN3c108GradMode10is_enabledEv"),
     ("libtorch_cpu.so", "_ZN5torch8autograd14ForwardADLevel12get_next_idxEv"),
 )
-#: Modules with C extensions a solution may import, loaded in the zygote: a banned job cannot map new code.
-PRELOADED_MODULES = ("numpy.fft", "numpy.random", "statistics", "decimal", "fractions", "hashlib", "cmath",
-                     "bisect", "heapq")  # fmt: skip
+#: Modules with C extensions a solution (or torch, lazily: checkpoint needs _lsprof) may import, loaded in
+#: the zygote since a banned job cannot map new code. Every stdlib extension is loaded too, but these.
+PRELOADED_MODULES = ("numpy.fft", "numpy.random", "statistics", "decimal", "fractions", "hashlib", "cmath")
+_SKIPPED_EXTENSIONS = ("_test", "_ctypes_test", "_xx", "xx", "_tkinter", "_curses", "readline", "nis", "spwd",
+                       "ossaudiodev", "_crypt", "syslog", "termios")  # fmt: skip
 
 _PROT_READ, _PROT_WRITE, _PROT_EXEC = 1, 2, 4
 _MAP_PRIVATE, _MAP_FIXED, _MAP_ANONYMOUS = 0x02, 0x10, 0x20
@@ -67,8 +70,10 @@ def prepare() -> None:
 
     import torch
 
-    for name in PRELOADED_MODULES:
-        with contextlib.suppress(ImportError):
+    dynload = [p for p in sys.path if p.endswith("lib-dynload") and os.path.isdir(p)]
+    extensions = sorted({f.split(".")[0] for d in dynload for f in os.listdir(d) if f.endswith(".so")})
+    for name in (*PRELOADED_MODULES, *(e for e in extensions if not e.startswith(_SKIPPED_EXTENSIONS))):
+        with contextlib.suppress(Exception):
             importlib.import_module(name)
     code = _RETURN_ZERO.get(platform.machine())
     if code is None:

@@ -183,9 +183,10 @@ async def test_patched_page_cannot_be_made_writable_and_executable(runner: Poole
 
 async def test_a_banned_job_still_runs_what_a_solution_may_use(runner: PooledRunner) -> None:
     """The ban forbids executable memory: oneDNN's run-time kernels (float32 convolution, LSTM) and lazy
-    C-extension imports would fail with it. A correct manual backward that also touches those passes."""
+    C-extension imports (cProfile: torch.utils.checkpoint imports it) would fail with it. A correct manual
+    backward that also touches those passes."""
     solution = (
-        "import statistics\nimport numpy.fft\n\n\n"
+        "import cProfile\nimport statistics\nimport numpy.fft\n\n\n"
         "def mlp_forward_backward(X, y, W1, b1, W2, b2):\n"
         "    F.conv2d(torch.randn(2, 3, 8, 8), torch.randn(4, 3, 3, 3))\n"
         "    torch.nn.LSTM(3, 4)(torch.randn(5, 2, 3))\n"
