@@ -95,7 +95,7 @@ async def test_fresh_engine_in_a_new_thread_is_refused(runner: PooledRunner) -> 
     verdict = await _verdict(runner, attack)
     assert not verdict.passed and verdict.status == "failed", verdict.feedback
     # the refusal happens inside the attacker's own thread; the case fails without an answer
-    assert "0 of 5 cases passed" in verdict.feedback
+    assert "0 of 6 cases passed" in verdict.feedback
 
 
 #: Backprop by calling grad_fn nodes by hand (no engine), and running a function in a fresh thread.
