@@ -28,6 +28,8 @@ VARIANTS: tuple[tuple[dict, str], ...] = (
                             "(yours applied it to the full distribution)"),
     ({"temperature_mode": "multiply"}, "divide the logits by the temperature (logits / T); yours multiplied them"),
     ({"temperature_mode": "ignore"}, "the temperature had no effect: divide the logits by it before the softmax"),
+    ({"temperature_mode": "after_truncation"}, "apply the temperature FIRST: top-k and top-p choose tokens from "
+                                               "softmax(logits / T), not from the untempered logits"),
     ({"top_k_shift": 1}, "top-k keeps exactly top_k tokens; yours kept one more (off by one)"),
     ({"top_k_shift": -1}, "top-k keeps exactly top_k tokens; yours kept one fewer (off by one)"),
 )

@@ -1,4 +1,4 @@
-# expect: failed | lies outside the top-p nucleus
+# expect: failed | apply the temperature FIRST
 # Wrong on purpose: top-k/top-p chosen at temperature 1, temperature applied afterwards.
 import numpy as np
 
