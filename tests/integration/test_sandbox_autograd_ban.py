@@ -14,7 +14,7 @@ import pytest
 
 from bot import PROJECT_ROOT
 from bot.coding import check_submission
-from bot.sandbox import get_runner
+from bot.sandbox import SandboxJob, get_runner
 from bot.sandbox.pool import PooledRunner
 
 TASKS_DIR = PROJECT_ROOT / "coding_tasks"
@@ -202,3 +202,26 @@ async def test_a_banned_job_still_runs_what_a_solution_may_use(runner: PooledRun
     )
     verdict = await _verdict(runner, solution)
     assert verdict.passed, verdict.feedback
+
+
+async def test_the_ban_is_per_job_and_leaves_the_zygote_unpatched(runner: PooledRunner) -> None:
+    """The native patch is applied in each banned job after the fork: a banned job, then a job without
+    the ban from the same warm zygote, which still differentiates (and may map executable memory)."""
+    probe = (
+        "import torch\n\n"
+        "def attack():\n"
+        "    w = torch.ones(3, dtype=torch.float64, requires_grad=True)\n"
+        "    try:\n"
+        "        (w * w).sum().backward()\n"
+        "        return float(w.grad.sum())\n"
+        "    except RuntimeError:\n"
+        "        return -1.0\n"
+    )
+    driver = "def run_case(module, case):\n    return module.attack()\n"
+    values = []
+    for banned in (True, False, True):
+        job = SandboxJob(probe, driver, ({},), flavour="torch", forbid_autograd=banned)
+        result = await runner.run(job, user_key=f"per-job-{banned}")
+        assert result.status == "ok", result
+        values.append(result.outputs[0].value)
+    assert values == [-1.0, 6.0, -1.0], values
