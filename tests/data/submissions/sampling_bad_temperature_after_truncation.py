@@ -1,4 +1,4 @@
-# expect: failed | apply the temperature FIRST
+# expect: failed | Case 'temperature_and_top_p'
 # Wrong on purpose: top-k/top-p chosen at temperature 1, temperature applied afterwards.
 import numpy as np
 
