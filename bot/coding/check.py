@@ -164,8 +164,9 @@ def judge(task: Task, cases: list[Case], result: SandboxResult) -> Verdict:
 
     ran = f"{sum(v.passed for v in verdicts)} of {len(cases)} cases passed"
     if result.status == "timeout":
+        advice = task.meta.timeout_hint or "Look for an endless loop, or Python loops where numpy could do the work."
         return finish("timeout", f"Time limit exceeded ({result.detail or f'{task.meta.time_limit_s:g} s'}); "
-                                 f"{ran}. Look for an endless loop, or Python loops where numpy could do the work.")
+                                 f"{ran}. {advice}")
     if result.status == "memory":
         return finish("memory", f"Memory limit exceeded ({result.detail or f'{task.meta.memory_mb} MB'}); "
                                 f"{ran}. Avoid building huge intermediate arrays.")

@@ -31,6 +31,9 @@ class TaskMeta(BaseModel):
     time_limit_s: float = Field(default=5.0, gt=0, le=60)
     memory_mb: int = Field(default=512, ge=64, le=4096)
     functions: list[str] = Field(min_length=1, max_length=8)
+    #: Said when the job runs out of time, in place of the generic advice (e.g. a gradient task whose
+    #: largest case exists so that numerical differentiation cannot finish in time).
+    timeout_hint: str | None = Field(default=None, max_length=300)
 
     @field_validator("functions")
     @classmethod

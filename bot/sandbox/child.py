@@ -17,7 +17,7 @@ import traceback
 import types
 from typing import Any
 
-from bot.sandbox import jail, wire
+from bot.sandbox import jail, native_ban, wire
 
 SUBMISSION_FILENAME = "submission.py"
 DRIVER_FILENAME = "driver.py"
@@ -121,6 +121,9 @@ def forbid_autograd() -> None:
     `torch.func.jvp/jacfwd`), functorch transforms and TorchScript (whose C++ code calls the engine
     directly) have their entry switches replaced wherever a module holds them, and grad mode is off
     and cannot be switched on from this thread. The usual names also get the same clear message.
+
+    All of this is Python the submission could undo (originals sit in closures and in _ENTRY_POINTS,
+    ctypes reaches C++ directly): it exists for the message. native_ban.apply() is the enforcement.
     """
     import torch
 
@@ -260,7 +263,8 @@ def serve_job(request_fd: int, result_fd: int) -> None:
         _reseed_global_generators()
         # Only the torch worker has torch preloaded; in the numpy worker there is no autograd to forbid.
         if request.get("forbid_autograd") and "torch" in sys.modules:
-            forbid_autograd()
+            native_ban.apply()  # what the submission cannot undo (see native_ban)
+            forbid_autograd()  # the clear message on the usual routes
         _run(request, channel)
         channel.send({"kind": "done"})
         # Close our pipe ends now: the parent has everything and need not wait for our exit.

@@ -18,6 +18,8 @@ SCMP_CMP_MASKED_EQ = 7
 CLONE_THREAD = 0x00010000
 PR_SET_PDEATHSIG = 1
 F_SETPIPE_SZ = 1031
+PROT_EXEC = 0x4
+MREMAP_FIXED = 0x2
 
 
 def scmp_act_errno(code: int) -> int:
@@ -90,8 +92,8 @@ def load_libseccomp() -> ctypes.CDLL:
     return lib
 
 
-class SeccompFilter:
-    """Built once (in the zygote), loaded in each child right before untrusted code runs."""
+class _Filter:
+    """A libseccomp context that allows everything not denied; built once in the zygote."""
 
     def __init__(self) -> None:
         self._lib = load_libseccomp()
@@ -99,6 +101,29 @@ class SeccompFilter:
         if not ctx:
             raise SeccompUnavailable("seccomp_init failed")
         self._ctx = ctx
+
+    def _add(self, action: int, name: str, *conditions: _ArgCmp) -> None:
+        number = self._lib.seccomp_syscall_resolve_name(name.encode())
+        if number < 0:
+            return  # not a syscall on this architecture
+        array = (_ArgCmp * max(1, len(conditions)))(*conditions)
+        rc = self._lib.seccomp_rule_add_array(self._ctx, action, number, len(conditions), array)
+        if rc < 0:
+            raise SeccompUnavailable(f"seccomp_rule_add({name}) failed: {rc}")
+
+    def load(self) -> None:
+        """Install the filter on the calling thread (and its future threads). Irreversible; filters
+        stack, so a later one can only deny more."""
+        rc = self._lib.seccomp_load(self._ctx)
+        if rc < 0:
+            raise SeccompUnavailable(f"seccomp_load failed: {rc}")
+
+
+class SeccompFilter(_Filter):
+    """Built once (in the zygote), loaded in each child right before untrusted code runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
         eperm = scmp_act_errno(errno.EPERM)
         for name in DENIED_SYSCALLS:
             self._add(eperm, name)
@@ -112,17 +137,18 @@ class SeccompFilter:
         # clone3 hides its flags in memory seccomp cannot read: make glibc fall back to clone.
         self._add(scmp_act_errno(errno.ENOSYS), "clone3")
 
-    def _add(self, action: int, name: str, *conditions: _ArgCmp) -> None:
-        number = self._lib.seccomp_syscall_resolve_name(name.encode())
-        if number < 0:
-            return  # not a syscall on this architecture
-        array = (_ArgCmp * max(1, len(conditions)))(*conditions)
-        rc = self._lib.seccomp_rule_add_array(self._ctx, action, number, len(conditions), array)
-        if rc < 0:
-            raise SeccompUnavailable(f"seccomp_rule_add({name}) failed: {rc}")
 
-    def load(self) -> None:
-        """Install the filter on the calling thread (and its future threads). Irreversible."""
-        rc = self._lib.seccomp_load(self._ctx)
-        if rc < 0:
-            raise SeccompUnavailable(f"seccomp_load failed: {rc}")
+class NoNewCodeFilter(_Filter):
+    """Stacked on SeccompFilter once a job's code has been patched (the autograd ban): no memory can
+    become executable any more, so patched code can be neither restored (by mapping the library's
+    file over it again, or moving another mapping of it into place) nor replaced by injected code.
+    Loading new C extensions needs executable mappings too: such jobs can import only what the zygote
+    preloaded (the ban's zygote preloads every common stdlib extension)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        eperm = scmp_act_errno(errno.EPERM)
+        for name in ("mmap", "mprotect", "pkey_mprotect"):
+            self._add(eperm, name, _ArgCmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC))
+        self._add(eperm, "mremap", _ArgCmp(3, SCMP_CMP_MASKED_EQ, MREMAP_FIXED, MREMAP_FIXED))
+        self._add(eperm, "remap_file_pages")

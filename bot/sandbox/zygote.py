@@ -28,7 +28,7 @@ import sys
 import traceback
 from typing import Any
 
-from bot.sandbox import child, jail, linux, wire
+from bot.sandbox import child, jail, linux, native_ban, wire
 from bot.sandbox.seccomp_filter import SeccompFilter
 
 _MAX_FDS = 3
@@ -78,6 +78,7 @@ def _preload(flavour: str) -> None:
         import torch.func  # loaded here so the autograd ban finds its entry points
 
         child.index_autograd_entry_points()
+        native_ban.prepare()
     else:
         sys.meta_path.insert(0, _TorchBlocker())  # type: ignore[arg-type]
 

@@ -1,4 +1,5 @@
-"""Seeded label-smoothing cases (inputs only): several eps, N=1, C=2, eps=0 and 1, huge logits."""
+"""Seeded label-smoothing cases (inputs only): several eps, N=1, C=2, eps=0 and 1, huge logits, and a
+vocabulary-sized C that only a real gradient (not numerical differentiation) finishes in time."""
 
 from __future__ import annotations
 
@@ -26,4 +27,7 @@ def make_cases(rng: np.random.Generator) -> list[Case]:
         _case(rng, "full_smoothing", "smoothing=1: a uniform target", 4, 5, 1.0),
         huge,
         _case(rng, "many_classes", "N=16, C=50, smoothing=0.1", 16, 50, 0.1),
+        # A vocabulary-sized row: the gradient costs O(C); numerical differentiation costs O(C**2) per row,
+        # far past the time limit. Last, so the small cases are still reported.
+        _case(rng, "vocabulary_sized", "two rows over a 32768-token vocabulary, smoothing=0.1", 2, 32768, 0.1),
     ]

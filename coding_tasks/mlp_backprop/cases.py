@@ -1,4 +1,5 @@
-"""Seeded MLP cases (inputs only): ordinary batches, N=1, C=2 and very large logits."""
+"""Seeded MLP cases (inputs only): ordinary batches, N=1, C=2, very large logits, and layers wide enough
+that only a real backward pass (not numerical differentiation) finishes in time."""
 
 from __future__ import annotations
 
@@ -27,4 +28,8 @@ def make_cases(rng: np.random.Generator) -> list[Case]:
         Case("two_classes", _inputs(rng, 5, 4, 6, 2), "two classes, C=2"),
         Case("large_logits", _inputs(rng, 6, 5, 8, 5, logit_scale=1000.0), "scores around ±1000"),
         Case("bigger_batch", _inputs(rng, 64, 20, 32, 10), "N=64, D=20, H=32, C=10"),
+        # A backward pass costs about two forward passes here (milliseconds); differentiating numerically
+        # costs two per parameter (18k of them): minutes, far past the time limit. Last, so the small
+        # cases' results are still reported when a numerical gradient times out.
+        Case("wide_layers", _inputs(rng, 256, 128, 128, 10), "N=256, D=128, H=128, C=10"),
     ]

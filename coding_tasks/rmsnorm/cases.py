@@ -1,4 +1,5 @@
-"""Seeded RMSNorm cases (inputs only): 2-D and 3-D batches, one vector, D=1, a zero vector, tiny inputs."""
+"""Seeded RMSNorm cases (inputs only): 2-D and 3-D batches, one vector, D=1, a zero vector, tiny inputs, and
+model-sized rows that only a real backward pass (not numerical differentiation) finishes in time."""
 
 from __future__ import annotations
 
@@ -26,4 +27,7 @@ def make_cases(rng: np.random.Generator) -> list[Case]:
         _case(rng, "zero_vector", "an all-zero vector among ordinary ones", (4, 7), zero_first=True, eps=1e-5),
         _case(rng, "tiny_inputs", "inputs around 1e-3 with eps=1e-5, where eps matters", (3, 10), scale=1e-3,
               eps=1e-5),
+        # A model-sized row: the backward pass costs O(D); numerical differentiation costs O(D**2) per row
+        # (billions of operations), far past the time limit. Last, so the small cases are still reported.
+        _case(rng, "model_width", "two rows of a model-sized D=16384", (2, 16384)),
     ]

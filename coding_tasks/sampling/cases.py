@@ -21,9 +21,19 @@ def _inputs(rng: np.random.Generator, logits: np.ndarray, temperature: float, to
             "seed": int(rng.integers(2**31)), "draws": draws}
 
 
+def _detectably_different(inputs: dict, variant: dict) -> bool:
+    """The mistake `variant` keeps a different set of tokens, and some token in one set but not the other
+    is expected at least 25 times in DRAWS under the sampler that keeps it (so its presence or absence
+    cannot go unnoticed)."""
+    right, wrong = distribution(inputs), distribution(inputs, **variant)
+    differ = (right > 0) != (wrong > 0)
+    return bool(differ.any()) and float(np.maximum(right, wrong)[differ].max()) * DRAWS >= 25
+
+
 def _nucleus_case(rng: np.random.Generator, v: int, temperature: float, top_k: int | None,
                   differs_from_top_p_first: bool = False) -> dict:
-    """Logits and a top_p that keeps a 2-4 token prefix whose last (crossing) token has >= 8% mass."""
+    """Logits and a top_p that keeps a 2-4 token prefix whose last (crossing) token has >= 8% mass.
+    With a temperature other than 1, choosing the tokens before applying it must keep a different set."""
     for _ in range(200):
         logits = rng.standard_normal(v) * 1.5
         inputs = _inputs(rng, logits, temperature, top_k, None)
@@ -36,6 +46,8 @@ def _nucleus_case(rng: np.random.Generator, v: int, temperature: float, top_k: i
         j = candidates[0]
         inputs["top_p"] = float(round((cum[j - 1] + cum[j]) / 2, 4))
         if differs_from_top_p_first and np.allclose(distribution(inputs), distribution(inputs, top_p_first=True)):
+            continue
+        if temperature != 1.0 and not _detectably_different(inputs, {"temperature_mode": "after_truncation"}):
             continue
         return inputs
     raise RuntimeError("could not draw a top-p case")  # pragma: no cover - 200 tries never all fail

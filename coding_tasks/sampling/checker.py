@@ -27,6 +27,10 @@ VARIANTS: tuple[tuple[dict, str], ...] = (
     ({"top_p_first": True}, "apply top-p AFTER top-k, to the renormalised distribution of the top-k tokens "
                             "(yours applied it to the full distribution)"),
     ({"temperature_mode": "multiply"}, "divide the logits by the temperature (logits / T); yours multiplied them"),
+    # Before "ignore": both keep the tokens chosen without the temperature, and when the draws fit both, the
+    # one that reshapes the kept tokens by T is the likelier mistake.
+    ({"temperature_mode": "after_truncation"}, "apply the temperature FIRST: top-k and top-p choose tokens from "
+                                               "softmax(logits / T), not from the untempered logits"),
     ({"temperature_mode": "ignore"}, "the temperature had no effect: divide the logits by it before the softmax"),
     ({"top_k_shift": 1}, "top-k keeps exactly top_k tokens; yours kept one more (off by one)"),
     ({"top_k_shift": -1}, "top-k keeps exactly top_k tokens; yours kept one fewer (off by one)"),

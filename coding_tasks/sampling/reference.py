@@ -67,7 +67,9 @@ def distribution(inputs: dict, *, temperature_mode: str = "divide", top_k_shift:
                  top_p_first: bool = False, keep_crossing: bool = True) -> np.ndarray:
     """The sampler's distribution in numpy, with optional mistakes (for cases.py and the checker).
 
-    temperature_mode: "divide" (right), "multiply" or "ignore"; top_k_shift: keep k + shift tokens;
+    temperature_mode: "divide" (right), "multiply", "ignore", or "after_truncation" (top-k/top-p choose
+    the tokens from the untempered logits, the temperature only reshapes the kept ones); top_k_shift: keep
+    k + shift tokens;
     top_p_first: top-p on the full distribution, then top-k; keep_crossing=False drops the token that
     takes the cumulative sum past top_p.
     """
@@ -75,8 +77,12 @@ def distribution(inputs: dict, *, temperature_mode: str = "divide", top_k_shift:
     temperature, top_k, top_p = inputs["temperature"], inputs["top_k"], inputs["top_p"]
     if temperature == 0:
         return np.eye(logits.size)[int(np.argmax(logits))]
-    scaled = {"divide": logits / temperature, "multiply": logits * temperature, "ignore": logits}[temperature_mode]
     k = None if top_k is None else int(top_k) + top_k_shift
+    if temperature_mode == "after_truncation":
+        kept = distribution({**inputs, "temperature": 1.0}, top_k_shift=top_k_shift, top_p_first=top_p_first,
+                            keep_crossing=keep_crossing) > 0
+        return _softmax(np.where(kept, logits / temperature, -np.inf))
+    scaled = {"divide": logits / temperature, "multiply": logits * temperature, "ignore": logits}[temperature_mode]
     if top_p_first:
         probs = _top_p(_softmax(scaled), top_p, keep_crossing=keep_crossing)
         with np.errstate(divide="ignore"):

@@ -77,6 +77,21 @@ async def test_gamed_dropout_masks_fail_across_the_isolation_boundary(runner: Po
     assert verdict.status == "failed" and _expected_feedback(name) in verdict.feedback
 
 
+@pytest.mark.parametrize("name", ["layernorm_bad_unbiased_variance.py", "grad_clipping_bad_always_rescales.py",
+                                  "grad_clipping_bad_returns_clipped_norm.py"])  # fmt: skip
+async def test_plausible_wrong_solutions_of_older_tasks_are_rejected(runner: PooledRunner, name: str) -> None:
+    """Wrong-but-plausible solutions (the second line of each file says what is wrong) must fail."""
+    verdict = await _check(runner, name.split("_bad_")[0], name)
+    assert verdict.status == "failed" and _expected_feedback(name) in verdict.feedback, verdict.feedback
+
+
+async def test_numerical_gradient_instead_of_a_backward_pass_is_rejected(runner: PooledRunner) -> None:
+    """Finite differences match every small case to ~1e-10; the wide case makes them run out of time."""
+    name = "mlp_backprop_bad_without_backward_numerical_gradient.py"
+    verdict = await _check(runner, "mlp_backprop", name)
+    assert verdict.status == "timeout" and _expected_feedback(name) in verdict.feedback, verdict.feedback
+
+
 async def test_cases_come_from_a_fresh_seed_that_the_verdict_names(runner: PooledRunner) -> None:
     """Special-casing the hidden grid cannot work: every submission gets new shapes and p, and a failed
     verdict names its seed; the same seed gives the same cases (and the same verdict) again."""

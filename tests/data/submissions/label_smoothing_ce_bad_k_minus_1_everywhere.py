@@ -1,0 +1,13 @@
+# expect: failed | loss is
+# Wrong on purpose: smoothing / (C - 1) on every class, target included.
+import numpy as np
+
+
+def label_smoothing_cross_entropy(logits, y, smoothing):
+    n, c = logits.shape
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    q = np.full((n, c), smoothing / (c - 1))
+    q[np.arange(n), y] += 1.0 - smoothing
+    loss = -(q * log_probs).sum() / n
+    return float(loss), (np.exp(log_probs) - q) / n
