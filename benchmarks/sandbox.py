@@ -59,7 +59,8 @@ def make_check(runner: PooledRunner) -> tuple[Check, str]:
         from bot.coding import check_submission
 
         async def check(task: str, source: str, user: str) -> tuple[bool, str]:
-            verdict = await check_submission(task, source, runner, user_key=user, seed=1)
+            verdict = await check_submission(task, source, runner, user_key=user, seed=1,
+                                             tasks_dir=Path(__file__).resolve().parent.parent / "coding_tasks")
             SANDBOX_MS.append(verdict.duration_ms)
             return verdict.passed, verdict.status
 

@@ -28,7 +28,7 @@ from bot.exts._shared.routing import DirectMessages, ModalRouter
 from bot.exts._shared.tree import VivaTree
 from bot.grading import Grader
 from bot.sandbox.api import CodeRunner
-from bot.services import Services, build_services
+from bot.services import Services, build_services, code_runner_for
 from bot.storage.database import sqlite_path
 
 log = logging.getLogger(__name__)
@@ -117,9 +117,7 @@ class VivaBot(commands.Bot):
     def code_runner(self) -> CodeRunner:
         """The sandbox runner, created on first use (it may be unavailable on this host)."""
         if self._code_runner is None:
-            from bot.sandbox import get_runner
-
-            self._code_runner = get_runner(self.settings)
+            self._code_runner = code_runner_for(self.settings)
         return self._code_runner
 
     async def setup_hook(self) -> None:

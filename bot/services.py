@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -19,6 +20,9 @@ from bot.interview.engine import InterviewEngine
 from bot.scheduling.executor import DueRunExecutor
 from bot.scheduling.study_run import StudyEngine
 from bot.storage.database import create_engine, make_sessionmaker, upgrade_database
+
+if TYPE_CHECKING:
+    from bot.sandbox.pool import PooledRunner
 
 
 @dataclass
@@ -50,6 +54,14 @@ def llm_settings(settings: Settings) -> LLMSettings | None:
         return None
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
     return LLMSettings(settings.llm_base_url, settings.llm_model, api_key, settings.llm_timeout_s)
+
+
+def code_runner_for(settings: Settings) -> PooledRunner:
+    """The sandbox's warm pool sized by the settings (raises IsolationUnavailable where it cannot isolate)."""
+    from bot.sandbox import get_runner
+
+    return get_runner(slots=settings.sandbox_slots, queue_limit=settings.sandbox_queue_limit,
+                      cgroup=settings.sandbox_cgroup, allow_unsafe_local=settings.sandbox_allow_unsafe_local)
 
 
 def build_services(settings: Settings, *, bank: Bank | None = None, grader: Grader | None = None,

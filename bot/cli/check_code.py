@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.coding import Verdict
+    from bot.config import Settings
 
 #: what the CLI's jobs are queued under (the Discord bot uses the member's id)
 CLI_USER_KEY = "cli"
@@ -52,14 +53,14 @@ def render_text(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-async def _check(task: str, source: str, settings: object, seed: int | None = None) -> Verdict:
+async def _check(task: str, source: str, settings: Settings, seed: int | None = None) -> Verdict:
     from bot.coding import check_submission
-    from bot.sandbox import get_runner
+    from bot.services import code_runner_for
 
-    runner = get_runner(settings)
+    runner = code_runner_for(settings)
     try:
         return await check_submission(task, source, runner, user_key=CLI_USER_KEY,
-                                      tasks_dir=settings.coding_tasks_dir, seed=seed)  # type: ignore[attr-defined]
+                                      tasks_dir=settings.coding_tasks_dir, seed=seed)
     finally:
         await runner.close()
 

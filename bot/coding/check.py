@@ -44,19 +44,13 @@ def describe_error(error: SubmissionError) -> str:
     return f"{error.type}{where}{source}{message}"
 
 
-def _default_tasks_dir() -> Path:
-    from bot.config import get_settings
-
-    return get_settings().coding_tasks_dir
-
-
 async def check_submission(
     task_slug: str,
     source: str,
     runner: CodeRunner,
     *,
     user_key: str,
-    tasks_dir: Path | None = None,
+    tasks_dir: Path,
     seed: int | None = None,
 ) -> Verdict:
     """Run `source` against every case of the task and return the verdict.
@@ -73,7 +67,7 @@ async def check_submission(
     from bot.sandbox.flavour import detect_flavour
 
     started = time.perf_counter()
-    task = get_task(task_slug, tasks_dir or _default_tasks_dir())
+    task = get_task(task_slug, tasks_dir)
     if len(source) > MAX_SOURCE_CHARS:
         return Verdict(task=task.slug, passed=False, status="error", cases=(),
                        feedback=f"Your code is too long ({len(source):,} characters; the limit is "

@@ -45,7 +45,7 @@ def parse_mode(text: str | None) -> Mode:
     return wanted  # type: ignore[return-value]
 
 
-def plan_questions(
+def plan_questions(  # noqa: PLR0913 (keyword-only options of one pick)
     bank: Bank,
     count: int,
     *,
@@ -99,7 +99,7 @@ def _easy_to_hard(bank: Bank, ids: list[str]) -> list[str]:
     return sorted(ids, key=key)
 
 
-async def pick_for_user(
+async def pick_for_user(  # noqa: PLR0913 (keyword-only options of one pick)
     db: AsyncSession,
     bank: Bank,
     user_id: int,

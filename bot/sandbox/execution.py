@@ -13,6 +13,7 @@ import math
 import os
 import selectors
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.sandbox import outcome, wire
@@ -99,7 +100,7 @@ def _run_in(launcher: Launcher, job: SandboxJob, request: bytes, limits: JobLimi
                 raw.failure = placed
                 handle.kill()
                 request = b""  # never sent: the job was not placed in its cgroup
-        _pump(handle, job, started, request, open_fds, req_w, res_r, out_r, raw)
+        _Pump(handle, job, started, request, _Pipes(req_w, res_r, out_r, open_fds), raw).run()
         raw.oom_killed = leaf is not None and leaf.oom_killed()
     finally:
         for fd in open_fds:
@@ -128,93 +129,131 @@ def _close(fd: int, open_fds: set[int]) -> None:
         os.close(fd)
 
 
-def _pump(handle: JobHandle, job: SandboxJob, started: float, request: bytes, open_fds: set[int],
-          req_w: int, res_r: int, out_r: int, raw: outcome.RawRun) -> None:  # fmt: skip
-    deadline = started + job.time_limit_s
-    for fd in (req_w, res_r, out_r):
-        os.set_blocking(fd, False)
-    selector = selectors.DefaultSelector()
-    selector.register(req_w, selectors.EVENT_WRITE, "request")
-    selector.register(res_r, selectors.EVENT_READ, "result")
-    selector.register(out_r, selectors.EVENT_READ, "stdout")
-    selector.register(handle.wake_fd, selectors.EVENT_READ, "exit")
-    pending = memoryview(request)
-    reader = wire.FrameReader(max_frames=len(job.cases) + _EXTRA_FRAMES)
-    stdout = bytearray()
-    open_streams = {"result", "stdout"}
-    kill_sent_at: float | None = None
-    demote_at: float | None = started + DEMOTE_AFTER_S
-    try:
-        while open_streams or not (handle.finished or _ended(raw.frames)):
-            now = time.monotonic()
-            if demote_at is not None and now >= demote_at:
-                demote_at = None
-                handle.demote()
-            if kill_sent_at is None and now >= deadline:
-                raw.timed_out = True
-                kill_sent_at = now
-                handle.kill()
-            if kill_sent_at is not None and not open_streams and handle.process_gone():
-                break  # killed and gone: its exit report (from the zygote) adds nothing
-            if kill_sent_at is not None and now - kill_sent_at > _EXIT_GRACE_S:
-                raw.failure = raw.failure or "the sandbox did not report the job's end"
-                break
-            if not open_streams and (handle.finished or _ended(raw.frames)):
-                break
-            wait = (min(deadline, demote_at or deadline) - now) if kill_sent_at is None else 0.1
-            for key, _ in selector.select(timeout=max(0.0, wait)):
-                what = key.data
-                if what == "request":
-                    try:
-                        pending = pending[os.write(req_w, pending) :]
-                    except BlockingIOError:
-                        continue
-                    except OSError:  # the child is gone; its exit status will tell why
-                        pending = pending[:0]
-                    if not pending:
-                        selector.unregister(req_w)
-                        _close(req_w, open_fds)
-                elif what == "result":
-                    chunk = _read(res_r)
-                    if chunk is None:
-                        continue
-                    if not chunk:
-                        selector.unregister(res_r)
-                        open_streams.discard("result")
-                        if reader.has_partial and raw.stream_error is None:
-                            raw.stream_error = "result cut off mid-message"
-                        continue
-                    try:
-                        raw.frames.extend(reader.feed(chunk))
-                    except wire.WireError as exc:
-                        # Oversized or endless: stop reading (the child's writes now fail).
-                        raw.stream_error = str(exc)
-                        selector.unregister(res_r)
-                        _close(res_r, open_fds)
-                        open_streams.discard("result")
-                elif what == "stdout":
-                    chunk = _read(out_r)
-                    if chunk is None:
-                        continue
-                    if chunk:
-                        stdout += chunk[: STDOUT_CAP_BYTES - len(stdout)]
-                    if not chunk or len(stdout) >= STDOUT_CAP_BYTES:
-                        # Closing the pipe stops a flood: further writes fail with EPIPE in the child.
-                        selector.unregister(out_r)
-                        _close(out_r, open_fds)
-                        open_streams.discard("stdout")
-                elif what == "exit":
-                    selector.unregister(handle.wake_fd)
-    finally:
-        selector.close()
-    if not handle.finished:
-        # The child said "done" and closed its pipes: the result is complete, so we do not wait for
-        # its exit (memory teardown of a large process is slow), but make sure it does end.
-        handle.kill()
-    raw.stdout = bytes(stdout)
-    raw.exit_code = handle.exit_code
-    if handle.failure and not raw.timed_out:
-        raw.failure = handle.failure
+@dataclass
+class _Pipes:
+    """The parent's ends of one job's pipes (closed at most once: see `_close`)."""
+
+    request: int  # write: the cases for the child
+    result: int  # read: the child's result frames
+    stdout: int  # read: the child's stdout and stderr
+    open_fds: set[int]
+
+
+class _Pump:
+    """Moves one job's bytes until it ends: the request in, result frames and stdout out, the wall clock,
+    the demotion to nice 19 and the kill. One small handler per event, after snekbox's `NsJail` methods;
+    `run` is the loop that dispatches to them."""
+
+    def __init__(self, handle: JobHandle, job: SandboxJob, started: float, request: bytes, pipes: _Pipes,
+                 raw: outcome.RawRun) -> None:
+        self.handle, self.pipes, self.raw = handle, pipes, raw
+        self.deadline = started + job.time_limit_s
+        self.demote_at: float | None = started + DEMOTE_AFTER_S
+        self.kill_sent_at: float | None = None
+        self.pending = memoryview(request)
+        self.reader = wire.FrameReader(max_frames=len(job.cases) + _EXTRA_FRAMES)
+        self.stdout = bytearray()
+        self.open_streams = {"result", "stdout"}
+        self.selector = selectors.DefaultSelector()
+
+    def run(self) -> None:
+        for fd in (self.pipes.request, self.pipes.result, self.pipes.stdout):
+            os.set_blocking(fd, False)
+        handlers = {"request": self.on_request, "result": self.on_result, "stdout": self.on_stdout,
+                    "exit": self.on_exit}
+        self.selector.register(self.pipes.request, selectors.EVENT_WRITE, "request")
+        self.selector.register(self.pipes.result, selectors.EVENT_READ, "result")
+        self.selector.register(self.pipes.stdout, selectors.EVENT_READ, "stdout")
+        self.selector.register(self.handle.wake_fd, selectors.EVENT_READ, "exit")
+        try:
+            while self.open_streams or not self.finished():
+                if self.tick():
+                    break
+                for key, _ in self.selector.select(timeout=self.wait_s()):
+                    handlers[key.data]()
+        finally:
+            self.selector.close()
+        self.finish()
+
+    def finished(self) -> bool:
+        return self.handle.finished or _ended(self.raw.frames)
+
+    def tick(self) -> bool:
+        """Apply the clock (demote, then kill at the deadline); True when the loop should stop."""
+        now = time.monotonic()
+        if self.demote_at is not None and now >= self.demote_at:
+            self.demote_at = None
+            self.handle.demote()
+        if self.kill_sent_at is None and now >= self.deadline:
+            self.raw.timed_out = True
+            self.kill_sent_at = now
+            self.handle.kill()
+        if self.kill_sent_at is not None and not self.open_streams and self.handle.process_gone():
+            return True  # killed and gone: its exit report (from the zygote) adds nothing
+        if self.kill_sent_at is not None and now - self.kill_sent_at > _EXIT_GRACE_S:
+            self.raw.failure = self.raw.failure or "the sandbox did not report the job's end"
+            return True
+        return not self.open_streams and self.finished()
+
+    def wait_s(self) -> float:
+        if self.kill_sent_at is not None:
+            return 0.1
+        return max(0.0, min(self.deadline, self.demote_at or self.deadline) - time.monotonic())
+
+    def on_request(self) -> None:
+        try:
+            self.pending = self.pending[os.write(self.pipes.request, self.pending) :]
+        except BlockingIOError:
+            return
+        except OSError:  # the child is gone; its exit status will tell why
+            self.pending = self.pending[:0]
+        if not self.pending:
+            self.selector.unregister(self.pipes.request)
+            _close(self.pipes.request, self.pipes.open_fds)
+
+    def on_result(self) -> None:
+        chunk = _read(self.pipes.result)
+        if chunk is None:
+            return
+        if not chunk:
+            self.selector.unregister(self.pipes.result)
+            self.open_streams.discard("result")
+            if self.reader.has_partial and self.raw.stream_error is None:
+                self.raw.stream_error = "result cut off mid-message"
+            return
+        try:
+            self.raw.frames.extend(self.reader.feed(chunk))
+        except wire.WireError as exc:
+            # Oversized or endless: stop reading (the child's writes now fail).
+            self.raw.stream_error = str(exc)
+            self.selector.unregister(self.pipes.result)
+            _close(self.pipes.result, self.pipes.open_fds)
+            self.open_streams.discard("result")
+
+    def on_stdout(self) -> None:
+        chunk = _read(self.pipes.stdout)
+        if chunk is None:
+            return
+        if chunk:
+            self.stdout += chunk[: STDOUT_CAP_BYTES - len(self.stdout)]
+        if not chunk or len(self.stdout) >= STDOUT_CAP_BYTES:
+            # Closing the pipe stops a flood: further writes fail with EPIPE in the child.
+            self.selector.unregister(self.pipes.stdout)
+            _close(self.pipes.stdout, self.pipes.open_fds)
+            self.open_streams.discard("stdout")
+
+    def on_exit(self) -> None:
+        self.selector.unregister(self.handle.wake_fd)
+
+    def finish(self) -> None:
+        if not self.handle.finished:
+            # The child said "done" and closed its pipes: the result is complete, so we do not wait for
+            # its exit (memory teardown of a large process is slow), but make sure it does end.
+            self.handle.kill()
+        self.raw.stdout = bytes(self.stdout)
+        self.raw.exit_code = self.handle.exit_code
+        if self.handle.failure and not self.raw.timed_out:
+            self.raw.failure = self.handle.failure
 
 
 _DONE_FRAME = wire.encode({"kind": "done"})

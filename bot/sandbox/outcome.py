@@ -64,83 +64,109 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def assemble(job: SandboxJob, raw: RawRun) -> SandboxResult:
-    outputs: list[CaseOutput] = []
-    load_error: SubmissionError | None = None
-    done = False
-    setup_error: str | None = None
-    malformed = raw.stream_error
-    budget = wire.DecodeBudget(deadline=raw.decode_deadline)
-    for payload in raw.frames:
-        if malformed:
-            break
-        try:
-            message = wire.decode(payload, budget)
-            if not isinstance(message, dict):
-                raise MalformedResult("message is not a mapping")
-            kind = message.get("kind")
-            if done or (load_error is not None and kind != "done"):
-                raise MalformedResult("message after the end")
-            if kind == "case":
-                if message.get("index") != len(outputs) or len(outputs) >= len(job.cases):
-                    raise MalformedResult("case out of order")
-                ok = message.get("ok")
-                if ok is True:
-                    outputs.append(CaseOutput(ok=True, value=message.get("value"), error=None))
-                elif ok is False:
-                    outputs.append(CaseOutput(ok=False, value=None, error=parse_error(message.get("error"))))
-                else:
-                    raise MalformedResult("case without ok flag")
-            elif kind == "load_error":
-                if outputs:
-                    raise MalformedResult("load error after cases")
-                load_error = parse_error(message.get("error"))
-            elif kind == "done":
-                done = True
-            elif kind == "setup_error":
-                setup_error = _str(message.get("message"), 500)
-            else:
-                raise MalformedResult(f"unknown message kind {kind!r}")
-        except (wire.WireError, MalformedResult) as exc:
-            malformed = str(exc)
-        except Exception as exc:  # never a traceback: whatever went wrong, the output was unreadable
-            malformed = f"unexpected {type(exc).__name__}"
+class _Messages:
+    """Reads the child's result frames in order, one handler per message kind; the first unreadable or
+    out-of-order message ends the reading (`malformed`)."""
 
-    status: RunStatus
-    detail = ""
-    memory_hit = (load_error is not None and load_error.type == "MemoryError") or any(
-        o.error is not None and o.error.type == "MemoryError" for o in outputs
-    )
+    def __init__(self, job: SandboxJob, raw: RawRun) -> None:
+        self.job = job
+        self.outputs: list[CaseOutput] = []
+        self.load_error: SubmissionError | None = None
+        self.done = False
+        self.setup_error: str | None = None
+        self.malformed = raw.stream_error
+        self._budget = wire.DecodeBudget(deadline=raw.decode_deadline)
+        self._handlers = {"case": self.on_case, "load_error": self.on_load_error, "done": self.on_done,
+                          "setup_error": self.on_setup_error}
+
+    def read(self, frames: list[bytes]) -> None:
+        for payload in frames:
+            if self.malformed:
+                return
+            try:
+                self.read_one(payload)
+            except (wire.WireError, MalformedResult) as exc:
+                self.malformed = str(exc)
+            except Exception as exc:  # never a traceback: whatever went wrong, the output was unreadable
+                self.malformed = f"unexpected {type(exc).__name__}"
+
+    def read_one(self, payload: bytes) -> None:
+        message = wire.decode(payload, self._budget)
+        if not isinstance(message, dict):
+            raise MalformedResult("message is not a mapping")
+        kind = message.get("kind")
+        if self.done or (self.load_error is not None and kind != "done"):
+            raise MalformedResult("message after the end")
+        handler = self._handlers.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            raise MalformedResult(f"unknown message kind {kind!r}")
+        handler(message)
+
+    def on_case(self, message: dict[str, Any]) -> None:
+        if message.get("index") != len(self.outputs) or len(self.outputs) >= len(self.job.cases):
+            raise MalformedResult("case out of order")
+        ok = message.get("ok")
+        if ok is True:
+            self.outputs.append(CaseOutput(ok=True, value=message.get("value"), error=None))
+        elif ok is False:
+            self.outputs.append(CaseOutput(ok=False, value=None, error=parse_error(message.get("error"))))
+        else:
+            raise MalformedResult("case without ok flag")
+
+    def on_load_error(self, message: dict[str, Any]) -> None:
+        if self.outputs:
+            raise MalformedResult("load error after cases")
+        self.load_error = parse_error(message.get("error"))
+
+    def on_done(self, message: dict[str, Any]) -> None:
+        self.done = True
+
+    def on_setup_error(self, message: dict[str, Any]) -> None:
+        self.setup_error = _str(message.get("message"), 500)
+
+    @property
+    def memory_hit(self) -> bool:
+        errors = [self.load_error, *(o.error for o in self.outputs)]
+        return any(error is not None and error.type == "MemoryError" for error in errors)
+
+
+def _status(job: SandboxJob, raw: RawRun, read: _Messages) -> tuple[RunStatus, str]:
+    """The run's status and its detail, the first rule that applies winning (a timeout beats all)."""
     code = raw.exit_code
     if code is not None and code < 0:  # killed by a signal (waitstatus_to_exitcode convention)
         code = 128 - code
     if raw.timed_out:
-        status, detail = "timeout", f"killed after {job.time_limit_s:g} s"
-    elif memory_hit or raw.oom_killed:
-        status, detail = "memory", f"exceeded {job.memory_mb} MB"
-    elif malformed:
-        status, detail = "crashed", f"{UNREADABLE}: {malformed}"
-    elif load_error is not None:
-        status = "error"
-    elif done and len(outputs) == len(job.cases):
-        status = "ok"
-    elif raw.failure is not None:
-        status, detail = "crashed", raw.failure
-    elif setup_error is not None and code == SETUP_FAILED_EXIT:
-        status, detail = "crashed", f"sandbox setup failed: {setup_error}"
-    elif code is not None and code > 128:
+        return "timeout", f"killed after {job.time_limit_s:g} s"
+    if read.memory_hit or raw.oom_killed:
+        return "memory", f"exceeded {job.memory_mb} MB"
+    if read.malformed:
+        return "crashed", f"{UNREADABLE}: {read.malformed}"
+    if read.load_error is not None:
+        return "error", ""
+    if read.done and len(read.outputs) == len(job.cases):
+        return "ok", ""
+    if raw.failure is not None:
+        return "crashed", raw.failure
+    if read.setup_error is not None and code == SETUP_FAILED_EXIT:
+        return "crashed", f"sandbox setup failed: {read.setup_error}"
+    if code is not None and code > 128:
         number = code - 128
         if number in (signal.SIGXCPU, signal.SIGKILL):
-            status, detail = "timeout", f"CPU time limit reached ({_signal_name(number)})"
-        else:
-            status, detail = "crashed", f"killed by {_signal_name(number)}"
-    else:
-        status = "crashed"
-        detail = f"exited (code {code}) before returning all results" if code is not None else "no result"
+            return "timeout", f"CPU time limit reached ({_signal_name(number)})"
+        return "crashed", f"killed by {_signal_name(number)}"
+    return "crashed", f"exited (code {code}) before returning all results" if code is not None else "no result"
+
+
+def assemble(job: SandboxJob, raw: RawRun) -> SandboxResult:
+    """The job's result from what the parent collected: its frames (read within the decode budget), its
+    exit and the parent's own observations (timeout, OOM kill, failures)."""
+    read = _Messages(job, raw)
+    read.read(raw.frames)
+    status, detail = _status(job, raw, read)
     return SandboxResult(
         status=status,
-        outputs=tuple(outputs),
-        load_error=load_error,
+        outputs=tuple(read.outputs),
+        load_error=read.load_error,
         stdout=raw.stdout.decode("utf-8", "replace"),
         duration_ms=raw.duration_ms,
         detail=detail,

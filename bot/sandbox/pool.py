@@ -102,10 +102,6 @@ class PooledRunner:
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self.close_sync)
 
-    @property
-    def in_flight(self) -> int:
-        return self._in_flight
-
     def service_pids(self) -> dict[str, int]:
         """Pids of the running zygotes by flavour (for health checks and the containment tests)."""
         with self._lock:

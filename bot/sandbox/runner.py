@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import threading
-from typing import Any
 
 from bot.sandbox.api import Flavour, IsolationUnavailable
 from bot.sandbox.cgroup import JobCgroups
@@ -54,16 +53,15 @@ def make_local_runner(*, slots: int = 2, queue_limit: int = 32) -> PooledRunner:
     return PooledRunner(LocalLauncher, slots=slots, queue_limit=queue_limit)
 
 
-def get_runner(settings: Any) -> PooledRunner:
+def get_runner(*, slots: int, queue_limit: int, cgroup: str | None = None,
+               allow_unsafe_local: bool = False) -> PooledRunner:
     """The warm pool (default). Raises IsolationUnavailable where namespaces/seccomp are missing, unless
-    settings.sandbox_allow_unsafe_local is true (terminal mode only): then an unisolated local runner that
-    prints a loud warning once. Zygotes start lazily, on the first job of their flavour."""
-    slots = int(getattr(settings, "sandbox_slots", 4))
-    queue_limit = int(getattr(settings, "sandbox_queue_limit", 32))
+    `allow_unsafe_local` (terminal mode only): then an unisolated local runner that prints a loud warning
+    once. Zygotes start lazily, on the first job of their flavour. Front ends pass their settings in
+    (`bot.services.code_runner_for`)."""
     problem = isolation_problem()
     if problem is None:
-        return make_warm_runner(slots=slots, queue_limit=queue_limit,
-                                cgroup=getattr(settings, "sandbox_cgroup", None))  # fmt: skip
-    if getattr(settings, "sandbox_allow_unsafe_local", False):
+        return make_warm_runner(slots=slots, queue_limit=queue_limit, cgroup=cgroup)
+    if allow_unsafe_local:
         return make_local_runner(slots=slots, queue_limit=queue_limit)
     raise IsolationUnavailable(f"code sandbox unavailable: {problem}. {HOW_TO_FIX}")

@@ -251,7 +251,7 @@ def _need(buf: memoryview, pos: int, n: int) -> None:
         raise WireError("truncated value")
 
 
-def _decode_at(buf: memoryview, pos: int, depth: int, budget: DecodeBudget) -> tuple[Any, int]:
+def _decode_at(buf: memoryview, pos: int, depth: int, budget: DecodeBudget) -> tuple[Any, int]:  # noqa: C901 (one branch per wire tag)
     if depth > MAX_DEPTH + 1:
         raise WireError("nested too deeply")
     budget.spend()

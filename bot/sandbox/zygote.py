@@ -117,7 +117,7 @@ def _job_process(fds: list[int], proc_fd: int, limits: jail.JobLimits, seccomp: 
             os._exit(121)
 
 
-def serve(sock: socket.socket, proc_fd: int, seccomp: SeccompFilter) -> None:
+def serve(sock: socket.socket, proc_fd: int, seccomp: SeccompFilter) -> None:  # noqa: C901 (the zygote's request loop)
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ, None)
     jobs: dict[int, tuple[int, int]] = {}  # job id -> (pid, pidfd)

@@ -154,7 +154,7 @@ class ZygoteClient:
         with self._send_lock:
             sock.sendmsg([wire.encode(message)], ancillary if fds else [])
 
-    def _read_loop(self, sock: socket.socket, process: subprocess.Popen[bytes]) -> None:
+    def _read_loop(self, sock: socket.socket, process: subprocess.Popen[bytes]) -> None:  # noqa: C901 (one branch per reply kind)
         while True:
             fds: list[int] = []
             try:

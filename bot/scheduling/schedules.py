@@ -43,7 +43,7 @@ def view_of(schedule: StudySchedule) -> ScheduleView:
                         schedule.answer_window_s, schedule.status)
 
 
-async def create_schedule(
+async def create_schedule(  # noqa: PLR0913 (the /study schedule options, keyword-only)
     sessions: async_sessionmaker[AsyncSession], *, guild_id: str, channel_id: str, creator: Participant | None,
     when: str, timezone: str, now: datetime, topic: str | None = None, difficulty: str | None = None,
     question_count: int | None = None, answer_window_s: int | None = None,

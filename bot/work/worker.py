@@ -98,9 +98,9 @@ async def serve(settings: Settings, queues: list[str]) -> None:
     workers: list[Worker] = []
     runner = None
     if "code" in queues:
-        from bot.sandbox import get_runner
+        from bot.services import code_runner_for
 
-        runner = get_runner(settings)
+        runner = code_runner_for(settings)
         workers.append(_worker(settings, QUEUES["code"], check_code, ctx={"runner": runner},
                                max_jobs=settings.sandbox_slots + settings.sandbox_queue_limit))
     if "grade" in queues:

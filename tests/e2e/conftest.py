@@ -17,6 +17,7 @@ import pytest_asyncio
 
 from bot.config import Settings
 from bot.discord_bot import VivaBot, create_bot
+from bot.services import code_runner_for
 from tests.conftest import TEST_BANK_DIR
 from tests.e2e.fake_discord import FakeDiscord
 
@@ -95,9 +96,8 @@ def e2e_settings(fake: FakeDiscord, db_url: str, **overrides: Any) -> Settings:
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def code_runner() -> AsyncIterator[Any]:
     """The real sandbox's warm pool, shared by all e2e tests (its workers start on the first job)."""
-    from bot.sandbox import get_runner
 
-    runner = get_runner(Settings(_env_file=None))  # type: ignore[call-arg]
+    runner = code_runner_for(Settings(_env_file=None))  # type: ignore[call-arg]
     yield runner
     await runner.close()
 

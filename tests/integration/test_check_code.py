@@ -13,7 +13,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -30,7 +29,7 @@ CONTRACT_KEYS = {"task", "passed", "status", "cases", "feedback", "duration_ms"}
 
 @pytest.fixture(scope="module")
 def runner() -> Iterator[PooledRunner]:
-    pooled = get_runner(SimpleNamespace(sandbox_slots=2, sandbox_queue_limit=8, sandbox_allow_unsafe_local=False))
+    pooled = get_runner(slots=2, queue_limit=8)
     yield pooled
     pooled.close_sync()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -32,7 +31,7 @@ NEW_TASKS = ("adamw", "label_smoothing_ce", "mha_kv_cache", "rmsnorm", "sampling
 
 @pytest.fixture(scope="module")
 def runner() -> Iterator[PooledRunner]:
-    pooled = get_runner(SimpleNamespace(sandbox_slots=2, sandbox_queue_limit=32, sandbox_allow_unsafe_local=False))
+    pooled = get_runner(slots=2, queue_limit=32)
     yield pooled
     pooled.close_sync()
 

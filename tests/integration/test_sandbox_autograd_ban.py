@@ -8,7 +8,6 @@ backward pass written at all. Every one must fail, and the direct ones with the 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 import pytest
 
@@ -25,7 +24,7 @@ HELPERS = 'import numpy as np\nimport torch\nimport torch.nn.functional as F\n\n
 
 @pytest.fixture(scope="module")
 def runner() -> Iterator[PooledRunner]:
-    pooled = get_runner(SimpleNamespace(sandbox_slots=2, sandbox_queue_limit=8, sandbox_allow_unsafe_local=False))
+    pooled = get_runner(slots=2, queue_limit=8)
     yield pooled
     pooled.close_sync()
 

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -111,8 +110,7 @@ def canary() -> Iterator[Canary]:
 
 @pytest.fixture(scope="module")
 def runner(canary: Canary) -> Iterator[PooledRunner]:
-    settings = SimpleNamespace(sandbox_slots=4, sandbox_queue_limit=8, sandbox_allow_unsafe_local=False)
-    pooled = get_runner(settings)
+    pooled = get_runner(slots=4, queue_limit=8)
     yield pooled
     pooled.close_sync()
 
@@ -607,7 +605,7 @@ def test_job_dies_with_its_zygote() -> None:
     """A job that tries to clear its death signal, then sleeps: killing the zygote must kill it."""
     import threading
 
-    runner = get_runner(SimpleNamespace(sandbox_slots=2, sandbox_queue_limit=4, sandbox_allow_unsafe_local=False))
+    runner = get_runner(slots=2, queue_limit=4)
     try:
         runner.run_sync(SandboxJob(GOOD_SUBMISSION, DRIVER, ({"x": 1},)), user_key="warm")
         zygote = runner.service_pids()["numpy"]
@@ -651,7 +649,7 @@ def test_stopped_zygote_cannot_keep_a_job_past_its_wall_clock() -> None:
     """The parent kills the job through its own pidfd: a frozen zygote cannot shield it."""
     import signal
 
-    runner = get_runner(SimpleNamespace(sandbox_slots=2, sandbox_queue_limit=4, sandbox_allow_unsafe_local=False))
+    runner = get_runner(slots=2, queue_limit=4)
     try:
         runner.run_sync(SandboxJob(GOOD_SUBMISSION, DRIVER, ({"x": 1},)), user_key="warm")
         zygote = runner.service_pids()["numpy"]

@@ -10,7 +10,6 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -28,9 +27,7 @@ def job(submission: str, *cases: dict, **options: object) -> SandboxJob:
 
 @pytest.fixture(scope="module")
 def runner() -> Iterator[PooledRunner]:
-    pooled = get_runner(
-        SimpleNamespace(sandbox_slots=3, sandbox_queue_limit=4, sandbox_allow_unsafe_local=False)
-    )
+    pooled = get_runner(slots=3, queue_limit=4)
     yield pooled
     pooled.close_sync()
 
@@ -162,9 +159,7 @@ def test_one_running_job_per_user(runner: PooledRunner) -> None:
 
 
 def test_bounded_queue_answers_busy_with_a_retry_time() -> None:
-    small = get_runner(
-        SimpleNamespace(sandbox_slots=1, sandbox_queue_limit=1, sandbox_allow_unsafe_local=False)
-    )
+    small = get_runner(slots=1, queue_limit=1)
     sleeper = job("import time\ndef solve():\n    time.sleep(0.5)\n    return 1\n")
     try:
         running = small.submit(sleeper, user_key="u1")
@@ -214,9 +209,7 @@ def test_long_jobs_drop_to_the_lowest_cpu_priority(runner: PooledRunner) -> None
 
 # ---------------------------------------------------------------- lifecycle
 def test_close_leaves_no_zygote_behind() -> None:
-    own = get_runner(
-        SimpleNamespace(sandbox_slots=1, sandbox_queue_limit=0, sandbox_allow_unsafe_local=False)
-    )
+    own = get_runner(slots=1, queue_limit=0)
     assert own.service_pids() == {}  # lazy: nothing started before the first job
     assert own.run_sync(job("def solve():\n    return 1\n"), user_key="x").status == "ok"
     pids = list(own.service_pids().values())
@@ -244,7 +237,7 @@ def test_zygotes_do_not_outlive_a_killed_parent() -> None:
         import sys, time
         from types import SimpleNamespace
         from bot.sandbox import SandboxJob, get_runner
-        r = get_runner(SimpleNamespace(sandbox_slots=1, sandbox_queue_limit=0, sandbox_allow_unsafe_local=False))
+        r = get_runner(slots=1, queue_limit=0)
         r.run_sync(SandboxJob("def f():\\n    pass\\n", "def run_case(m, c):\\n    return 1\\n", ({},)), user_key="k")
         print(r.service_pids()["numpy"], flush=True)
         time.sleep(60)
@@ -276,9 +269,8 @@ _BLOCK_UNSHARE = textwrap.dedent("""
     assert lib.seccomp_load(ctx) == 0
     from bot.sandbox import IsolationUnavailable, SandboxJob, get_runner
     unsafe = sys.argv[1] == "unsafe"
-    settings = SimpleNamespace(sandbox_slots=1, sandbox_queue_limit=0, sandbox_allow_unsafe_local=unsafe)
     try:
-        runner = get_runner(settings)
+        runner = get_runner(slots=1, queue_limit=0, allow_unsafe_local=unsafe)
     except IsolationUnavailable as exc:
         print("UNAVAILABLE", exc)
         sys.exit(0)

@@ -107,7 +107,7 @@ def guild(
     }
 
 
-def message(
+def message(  # noqa: PLR0913 (the fields of a Discord message payload)
     message_id: str,
     channel_id: str,
     author: dict[str, Any],
