@@ -65,7 +65,7 @@ async def make_read_only(harness: BotHarness, disk: SmallDisk) -> None:
     bot's connection pool is emptied first (as after a reconnect); it reopens on the next action."""
     assert harness.bot is not None
     await harness.bot.get_cog("StudyCog").timer.stop()  # its idle wait keeps a connection open
-    for _ in range(50):
+    for _ in range(200):  # up to 10 s: a loaded machine may still be finishing the last step's write
         await harness.bot.services.db_engine.dispose()
         with contextlib.suppress(subprocess.CalledProcessError):
             disk.make_read_only()

@@ -330,7 +330,7 @@ def test_kill_9_mid_answer_loses_no_acknowledged_answer_and_resume_says_so(
     assert resumed.finish() == 0, resumed.seen_err
     out = resumed.seen_out
     assert "Traceback" not in resumed.seen_err
-    assert ("never reached you" in out) == last_unreplied, out
+    assert ("never reached you" in out) == last_unreplied, (records[-3:], out)
     assert "Interview report" in out
 
 
