@@ -1,7 +1,7 @@
 """The offline grader: per-key-point coverage, contradictions, misconceptions, a 0-5 score.
 
-One `grade()` call embeds the answer's sentences and clauses in one packed forward pass (p50 ≈ 20 ms per
-Mohler answer on our 2-core machines); rubric texts are embedded once per process and cached.
+One `grade()` call embeds the answer's sentences and clauses in one packed forward pass (its cost is measured
+by benchmarks/grader.py and reported in the README); rubric texts are embedded once per process and cached.
 Thread-safe: the Discord bot grades from worker threads, and their passes are shared (embedder.py).
 """
 

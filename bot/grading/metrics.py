@@ -10,7 +10,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-WEAK_BELOW = 3.5
+from bot.grading.thresholds import STRONG_SCORE
+
+WEAK_BELOW = STRONG_SCORE  # a gold score below the strong-answer line counts as weak
 
 
 def pearson(x: Sequence[float], y: Sequence[float]) -> float:

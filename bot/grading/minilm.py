@@ -31,7 +31,7 @@ ROW_TOKENS = MAX_TOKENS
 #: Rows per forward pass: bounds the activations (attention scores alone are rows x 12 heads x 256² floats,
 #: 25 MB for 8 rows) when a burst of answers or the rubric warm-up encodes hundreds of texts at once.
 ROWS_PER_PASS = 8
-#: A pass over fewer tokens runs on one thread: one answer (≈25 ms) gains little from a second core, and a
+#: A pass over fewer tokens runs on one thread: one answer's pass gains little from a second core, and a
 #: second spinning OpenMP thread on a busy 2-core host made small passes several times slower (measured).
 #: Bigger passes (many answers at once, rubric warm-up) use up to `max_threads`: 1.7x the tokens per second.
 PARALLEL_MIN_TOKENS = 384

@@ -1,6 +1,6 @@
 """Light text processing for grading: sentences, clauses, content words and word stems.
 
-Deliberately simple and fast (≈0.1 ms per answer): no NLP library, a small stop-word list and a
+Deliberately simple and fast (a small share of a grade): no NLP library, a small stop-word list and a
 suffix-stripping stemmer that is good enough to match `saturates`/`saturating`/`saturation`.
 """
 
