@@ -87,7 +87,9 @@ async def test_plausible_wrong_solutions_of_older_tasks_are_rejected(runner: Poo
 # Numerical-gradient submissions of the tasks that tests/integration/test_check_code_new_tasks.py does not run.
 NUMERICAL_GRADIENT_NAMES = ["mlp_backprop_bad_without_backward_numerical_gradient.py",
                             "affine_bad_without_backward_numerical_gradient.py",
-                            "softmax_ce_bad_without_gradient_numerical.py"]
+                            "softmax_ce_bad_without_gradient_numerical.py",
+                            "layernorm_bad_without_backward_numerical_gradient.py",
+                            "batchnorm_bad_without_backward_numerical_gradient.py"]
 
 
 @pytest.mark.parametrize("name", NUMERICAL_GRADIENT_NAMES)
