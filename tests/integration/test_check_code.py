@@ -90,7 +90,8 @@ NUMERICAL_GRADIENT_NAMES = ["mlp_backprop_bad_without_backward_numerical_gradien
                             "softmax_ce_bad_without_gradient_numerical.py",
                             "layernorm_bad_without_backward_numerical_gradient.py",
                             "batchnorm_bad_without_backward_numerical_gradient.py",
-                            "conv2d_bad_without_backward_numerical_gradient.py"]
+                            "conv2d_bad_without_backward_numerical_gradient.py",
+                            "lstm_step_bad_without_backward_numerical_gradient.py"]
 
 
 @pytest.mark.parametrize("name", NUMERICAL_GRADIENT_NAMES)
