@@ -1,4 +1,5 @@
-"""Seeded activation cases (inputs only): exact zeros for the kinks, ±1000 for overflow."""
+"""Seeded activation cases (inputs only): exact zeros for the kinks, ±1000 for overflow, and tiny x just beside
+the kink, where a finite difference with a fixed step straddles it."""
 
 from __future__ import annotations
 
@@ -30,4 +31,9 @@ def make_cases(rng: np.random.Generator) -> list[Case]:
         _case(rng, "sigmoid_extreme", "sigmoid with x around ±1000", "sigmoid", extreme),
         _case(rng, "tanh", "tanh, including large |x|", "tanh", np.concatenate([rng.standard_normal(30) * 2,
                                                                                  [300.0, -300.0]])),
+        # Tiny x on both sides of the kink: the derivative is exactly 1 or slope, but a finite difference whose
+        # step is larger than |x| straddles the kink and returns a value in between. Last, so the ordinary cases
+        # are still reported first.
+        _case(rng, "leaky_relu_near_kink", "leaky ReLU, slope 0.1, with |x| around 1e-8 and some x exactly 0",
+              "leaky_relu", _x_with_zeros(rng, (4, 6), scale=1e-8), slope=0.1),
     ]

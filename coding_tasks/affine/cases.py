@@ -1,4 +1,5 @@
-"""Seeded affine cases (inputs only): 2-D and 4-D inputs, N=1, M=1."""
+"""Seeded affine cases (inputs only): 2-D and 4-D inputs, N=1, M=1, and a layer-sized case that only a real
+backward pass (not numerical differentiation) finishes in time."""
 
 from __future__ import annotations
 
@@ -20,4 +21,8 @@ def make_cases(rng: np.random.Generator) -> list[Case]:
         _case(rng, "image_input", "x of shape (4, 2, 3, 5) flattened to D=30, M=7", (4, 2, 3, 5), 7),
         _case(rng, "single_example", "a single example, N=1", (1, 3, 4), 5),
         _case(rng, "single_output", "a single output unit, M=1", (6, 8), 1),
+        # A layer-sized case: the backward pass is three small matrix products; numerical differentiation needs
+        # two forward passes per entry of x and w (~50k), far past the time limit. Last, so the small cases are
+        # still reported.
+        _case(rng, "layer_sized", "a batch of 32 with D=512 inputs and M=64 outputs", (32, 512), 64),
     ]

@@ -1,4 +1,5 @@
-"""Seeded batchnorm cases (inputs only): train, eval, a constant feature, another momentum, N=2."""
+"""Seeded batchnorm cases (inputs only): train, eval, a constant feature, another momentum, N=2, and a large
+batch that only a real backward pass (not numerical differentiation) finishes in time."""
 
 from __future__ import annotations
 
@@ -26,4 +27,7 @@ def make_cases(rng: np.random.Generator) -> list[Case]:
         _case(rng, "constant_feature", "training, one feature constant over the batch", 12, 4, train=True,
               constant_column=True),
         _case(rng, "two_examples", "training with N=2", 2, 6, train=True),
+        # A large batch: the backward pass costs O(N) per feature; numerical differentiation costs O(N**2) per
+        # feature (forward passes per entry), far past the time limit. Last, so the small cases are still reported.
+        _case(rng, "large_batch", "training with a batch of N=8192, D=4", 8192, 4, train=True),
     ]

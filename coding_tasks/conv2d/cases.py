@@ -1,4 +1,5 @@
-"""Seeded conv cases (inputs only): padding, uneven stride, asymmetric and 1x1 kernels, kernel = input."""
+"""Seeded conv cases (inputs only): padding, uneven stride, asymmetric and 1x1 kernels, kernel = input, and
+feature maps large enough that only a real backward pass (not numerical differentiation) finishes in time."""
 
 from __future__ import annotations
 
@@ -31,4 +32,9 @@ def make_cases(rng: np.random.Generator) -> list[Case]:
         _case(rng, "one_by_one", "a 1x1 kernel", (2, 4, 3, 3), (5, 4, 1, 1), 1, 0),
         _case(rng, "kernel_is_input", "the kernel covers the whole padded input", (3, 2, 4, 4), (2, 2, 6, 6), 1, 1),
         _case(rng, "single_channel", "N=1, C=1, stride 2, pad 2", (1, 1, 5, 5), (1, 1, 3, 3), 2, 2),
+        # Feature maps of a small CNN: the backward pass is one sweep over the output positions; numerical
+        # differentiation needs two forward passes per entry of x and w (~7000), far past the time limit.
+        # Last, so the small cases are still reported.
+        _case(rng, "feature_maps", "8 channels of 20x20 maps, eight 3x3 filters, pad 1", (2, 8, 20, 20),
+              (8, 8, 3, 3), 1, 1),
     ]

@@ -1,4 +1,5 @@
-"""Seeded cases (inputs only): ordinary logits, N=1, C=2, equal logits, ±1000 and -inf entries."""
+"""Seeded cases (inputs only): ordinary logits, N=1, C=2, equal logits, ±1000 and -inf entries, and a
+vocabulary-sized C that only a real gradient (not numerical differentiation) finishes in time."""
 
 from __future__ import annotations
 
@@ -25,4 +26,8 @@ def make_cases(rng: np.random.Generator) -> list[Case]:
               rng.integers(0, 4, size=3)),
         _case("huge_logits", "logits around ±1000", huge, rng.integers(0, 6, size=4)),
         _case("masked_class", "a class masked with -inf logits", masked, y_masked),
+        # A vocabulary-sized row: the gradient costs O(C); numerical differentiation costs O(C**2) per row,
+        # far past the time limit. Last, so the small cases are still reported.
+        _case("vocabulary_sized", "two rows over a 32768-token vocabulary", rng.standard_normal((2, 32768)) * 3,
+              rng.integers(0, 32768, size=2)),
     ]

@@ -84,10 +84,20 @@ async def test_plausible_wrong_solutions_of_older_tasks_are_rejected(runner: Poo
     assert verdict.status == "failed" and _expected_feedback(name) in verdict.feedback, verdict.feedback
 
 
-async def test_numerical_gradient_instead_of_a_backward_pass_is_rejected(runner: PooledRunner) -> None:
-    """Finite differences match every small case to ~1e-10; the wide case makes them run out of time."""
-    name = "mlp_backprop_bad_without_backward_numerical_gradient.py"
-    verdict = await _check(runner, "mlp_backprop", name)
+# Numerical-gradient submissions of the tasks that tests/integration/test_check_code_new_tasks.py does not run.
+NUMERICAL_GRADIENT_NAMES = ["mlp_backprop_bad_without_backward_numerical_gradient.py",
+                            "affine_bad_without_backward_numerical_gradient.py",
+                            "softmax_ce_bad_without_gradient_numerical.py",
+                            "layernorm_bad_without_backward_numerical_gradient.py",
+                            "batchnorm_bad_without_backward_numerical_gradient.py",
+                            "conv2d_bad_without_backward_numerical_gradient.py",
+                            "lstm_step_bad_without_backward_numerical_gradient.py"]
+
+
+@pytest.mark.parametrize("name", NUMERICAL_GRADIENT_NAMES)
+async def test_numerical_gradient_instead_of_a_backward_pass_is_rejected(runner: PooledRunner, name: str) -> None:
+    """Finite differences match every small case to ~1e-10; the large last case makes them run out of time."""
+    verdict = await _check(runner, name.split("_bad_")[0], name)
     assert verdict.status == "timeout" and _expected_feedback(name) in verdict.feedback, verdict.feedback
 
 

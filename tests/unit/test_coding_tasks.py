@@ -134,7 +134,7 @@ def _sandbox_only(path: Path) -> str | None:
 @pytest.mark.parametrize("path", BAD_SUBMISSIONS, ids=lambda p: p.stem)
 async def test_wrong_solution_fails_with_feedback(path: Path) -> None:
     if reason := _sandbox_only(path):
-        pytest.skip(f"checked in tests/integration/test_check_code_new_tasks.py: {reason}")
+        pytest.skip(f"checked through the sandbox in tests/integration/test_check_code*.py: {reason}")
     slug = path.stem.split("_bad_")[0]
     status, feedback = _expectation(path)
     verdict, _ = await _check(slug, path)
