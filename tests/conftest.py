@@ -147,3 +147,13 @@ async def engine(test_bank, grader, sessions):
 
 def run_async(coro):
     return asyncio.run(coro)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly, at the end of a run, when the PostgreSQL or Redis half of the suite was skipped."""
+    for service in ("PostgreSQL", "Redis"):
+        skipped = [report for report in terminalreporter.stats.get("skipped", [])
+                   if isinstance(report.longrepr, tuple) and f"{service} unavailable" in str(report.longrepr[2])]
+        if skipped:
+            reason = str(skipped[0].longrepr[2]).removeprefix("Skipped: ")  # type: ignore[index]
+            terminalreporter.write_line(f"{len(skipped)} tests skipped: {reason}", yellow=True)
