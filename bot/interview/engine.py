@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -268,22 +268,37 @@ class InterviewEngine:
             return self._reply(session, turn, messages)
 
     @_guarded("answer")
-    async def answer(self, session_id: int, text: str, *, owner: str | None = None) -> Reply:
+    async def answer(self, session_id: int, text: str, *, owner: str | None = None,
+                     catch_up: bool = False) -> Reply:
         """Grade `text` as the answer to the pending question (or follow-up) and move the interview on.
 
         `owner`, when given, is the external id the interview must belong to (else `NotYourInterview`),
         checked in the same read: a front end needs no extra query to confirm who pressed a button.
+        `catch_up`: first do what `catch_up` does (with `text` as the unused answer), in the same read that
+        finds the pending question: when the candidate never saw the reply to their last answer, that
+        catch-up reply comes back and `text` is neither graded nor stored.
         """
         async with self._lock(session_id):
+            unused = text
             text = clean_answer(text)  # before grading and storing: see bot/interview/answer_text.py
             if not text:
+                if catch_up and (caught_up := await self.catch_up(session_id, owner=owner,
+                                                                  unused_answer=unused)) is not None:
+                    return caught_up
                 async with self._db(read_only=True) as db:
                     session, turn = await self._current(db, session_id, owner, lock=False)
                     return self._reply(session, turn, [Message("notice", say.EMPTY_ANSWER)])
             # Read what is asked, grade with no transaction open (grading takes tens of ms and must
             # not hold a connection or a write lock), then apply the transition in a short one.
+            delivering = set(self._delivering)  # before the read: see `catch_up`
             async with self._db(read_only=True) as db:
-                position, question_id = await self._pending(db, session_id, owner)
+                if catch_up:
+                    pending = await self._pending_unless_missed(db, session_id, owner, delivering, unused)
+                    if isinstance(pending, Reply):
+                        return pending
+                    position, question_id = pending
+                else:
+                    position, question_id = await self._pending(db, session_id, owner)
             grade = await self.grading.grade(self.bank.question(question_id), text)
             return await self._apply_answer(session_id, position, text, grade)
 
@@ -418,13 +433,19 @@ class InterviewEngine:
         position, index = answer_ref
         try:
             async with self._lock(session_id), self._db() as db:
-                turn = await db.scalar(select(Turn).where(Turn.session_id == session_id, Turn.position == position))
+                # Two columns and one UPDATE, not an ORM load and flush: this runs once per answer. The row
+                # lock (PostgreSQL) keeps another process's answer appended meanwhile from being overwritten.
+                turn = (await db.execute(
+                    select(Turn.id, Turn.exchanges)
+                    .where(Turn.session_id == session_id, Turn.position == position).with_for_update()
+                )).first()
                 if turn is None or not 0 <= index < len(turn.exchanges):
                     return
                 record = turn.exchanges[index]
                 if record.get("replied") is not False:
                     return
-                turn.exchanges = [*turn.exchanges[:index], {**record, "replied": True}, *turn.exchanges[index + 1:]]
+                exchanges = [*turn.exchanges[:index], {**record, "replied": True}, *turn.exchanges[index + 1:]]
+                await db.execute(update(Turn).where(Turn.id == turn.id).values(exchanges=exchanges))
                 await db.commit()
         except Exception as exc:
             problem = classify(exc)
@@ -456,7 +477,11 @@ class InterviewEngine:
                 return None
             if (session.id, (missed[0].position, missed[1])) in delivering:
                 return None  # its reply is on its way from this process: nothing was missed
-            reply = self._resumed(session)
+            return self._caught_up(session, unused_answer)
+
+    def _caught_up(self, session: InterviewSession, unused_answer: str | None) -> Reply:
+        """`resume`'s reply with a note, before the question, that the step just asked for was not taken."""
+        reply = self._resumed(session)
         shown = list(reply.messages)
         at = next((i for i, m in enumerate(shown) if m.kind in ("question", "report")), len(shown))
         shown.insert(at, Message("notice", say.catch_up_note(unused_answer)))  # before the question
@@ -579,6 +604,37 @@ class InterviewEngine:
         if row.status != SessionStatus.ACTIVE:
             raise InterviewError(say.ENDED)
         return row.position, row.question_id
+
+    async def _pending_unless_missed(self, db: AsyncSession, session_id: int, owner: str | None,
+                                     delivering: set[tuple[int, tuple[int, int]]],
+                                     unused_answer: str) -> tuple[int, str] | Reply:
+        """`_pending` and `catch_up` in one read: (position, question id) of the turn awaiting an answer, or,
+        if the candidate never saw the reply to their last answer, the catch-up reply. Plain columns of the
+        session's turns, not ORM objects: the whole session is loaded only when a reply was missed."""
+        rows = (await db.execute(
+            select(InterviewSession.status, InterviewSession.current_index, User.external_id, Turn.position,
+                   Turn.question_id, Turn.exchanges)
+            .join(User, User.id == InterviewSession.user_id)
+            .join(Turn, Turn.session_id == InterviewSession.id)
+            .where(InterviewSession.id == session_id)
+            .order_by(Turn.position)
+        )).all()
+        if not rows:
+            raise InterviewError("That interview does not exist.")
+        first = rows[0]
+        if owner is not None and first.external_id != owner:
+            raise NotYourInterview()
+        if first.status != SessionStatus.ACTIVE:
+            raise InterviewError(say.ENDED)
+        # The same rule as `_unreplied_answer`: the last answer of the session, if its reply was never shown.
+        last = next(((row.position, len(row.exchanges) - 1, row.exchanges[-1])
+                     for row in reversed(rows) if row.exchanges), None)
+        if last is not None and last[2].get("replied") is False and (session_id, last[:2]) not in delivering:
+            return self._caught_up(await self._load(db, session_id), unused_answer)
+        pending = next((row for row in rows if row.position == first.current_index), None)
+        if pending is None:
+            raise InterviewError("That interview does not exist.")
+        return pending.position, pending.question_id
 
     async def _current(self, db: AsyncSession, session_id: int, owner: str | None = None, *,
                        lock: bool = True) -> tuple[InterviewSession, Turn]:

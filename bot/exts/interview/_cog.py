@@ -191,9 +191,8 @@ class InterviewCog(commands.Cog):
         # button's custom id is only the fast first filter), in the same read that loads the question.
         owner = str(interaction.user.id)
 
-        async def step() -> Reply:
-            caught_up = await self.engine.catch_up(session_id, owner=owner, unused_answer=text)
-            return caught_up if caught_up is not None else await self.engine.answer(session_id, text, owner=owner)
+        async def step() -> Reply:  # a missed reply is caught up on first, in the same read
+            return await self.engine.answer(session_id, text, owner=owner, catch_up=True)
 
         await run_step(interaction, step, kind="answer", answer_text=text, acknowledge=self._acknowledge,
                        not_shown=self._not_shown)
