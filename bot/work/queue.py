@@ -3,9 +3,16 @@
 Result delivery does not rely on arq's own result records: the worker function itself stores its
 result under `viva:result:<job id>` with SET NX (the first result wins, so a job that ran twice after a
 worker died still has exactly one result) and pushes to `viva:done:<job id>`; the bot blocks on that list
-(BLPOP, a few seconds at a time, shorter than the socket timeout) and then reads the result. A timeout,
-a dropped connection or a Redis restart only costs a retry of the wait; a job Redis lost (not queued,
-not running, no result) is enqueued again under the same id.
+(BLPOP, a few seconds at a time, shorter than the socket timeout). The worker pushes the winning result
+itself onto that list (a marker, from older workers), so a woken waiter usually has its result without
+another read; after a wait that timed out it reads `viva:result:<job id>`. A timeout, a dropped connection
+or a Redis restart only costs a retry of the wait; a job Redis lost (not queued, not running, no result)
+is enqueued again under the same id.
+
+Admission is one round trip (a Lua script, atomic): a cached result is returned at once; a job already
+queued or running under the same id is only waited for; else a full queue answers Busy, and otherwise the
+job is written exactly as arq's `enqueue_job` writes it. Running the script again after a lost reply is
+harmless: the job it enqueued is then "already queued".
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from arq.connections import ArqRedis
-from arq.constants import in_progress_key_prefix, job_key_prefix
+from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms
 from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 
@@ -36,6 +45,31 @@ SOCKET_TIMEOUT_S = 5.0
 BLOCK_S = 2
 #: A job Redis lost is enqueued again at most this many times before the caller gets WorkFailed.
 MAX_REQUEUES = 3
+#: What older workers push onto `viva:done:<job id>` instead of the result.
+DONE_MARKER = b"1"
+
+#: KEYS: our result, the queue, arq's job record, arq's result. ARGV: limit, expiry (ms), job, score, job id.
+#: Returns {0} enqueued, {1, result} cached, {2} already queued or running, {3, depth} full.
+_ADMIT = """
+local cached = redis.call('GET', KEYS[1])
+if cached then return {1, cached} end
+if redis.call('EXISTS', KEYS[3], KEYS[4]) > 0 then return {2} end
+local depth = redis.call('ZCARD', KEYS[2])
+if depth >= tonumber(ARGV[1]) then return {3, depth} end
+redis.call('PSETEX', KEYS[3], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+return {0}
+"""
+
+#: KEYS: the result, the done list. ARGV: the result, its TTL (s). Keeps the first result (SET NX) and pushes
+#: that one, whoever stored it, to the waiter. Returns 1 if this result won.
+_STORE = """
+local stored = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2])
+redis.call('RPUSH', KEYS[2], redis.call('GET', KEYS[1]))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+if stored then return 1 end
+return 0
+"""
 
 
 class QueueUnavailable(Exception):
@@ -83,6 +117,7 @@ class WorkQueue:
     def __init__(self, redis: ArqRedis, *, wait_s: float = 120.0) -> None:
         self.redis = redis
         self.wait_s = wait_s
+        self._admit = redis.register_script(_ADMIT)
 
     async def close(self) -> None:
         await self.redis.aclose()
@@ -94,13 +129,16 @@ class WorkQueue:
     async def run(self, queue: str, function: str, payload: dict[str, Any], *, job_id: str, limit: int,
                   retry_after: Callable[[int], float]) -> dict[str, Any]:
         """Admit (Busy when `limit` jobs are already waiting), enqueue under `job_id`, await the result."""
-        cached = await self._result(job_id)
-        if cached is not None:
-            return cached
-        waiting = await self.depth(queue)
-        if waiting >= limit:
-            raise Busy(retry_after(waiting))
-        await self._retrying(lambda: self.redis.enqueue_job(function, payload, _job_id=job_id, _queue_name=queue))
+        enqueued_ms = timestamp_ms()
+        job = serialize_job(function, (payload,), {}, None, enqueued_ms, serializer=self.redis.job_serializer)
+        keys = [RESULT_PREFIX + job_id, queue, job_key_prefix + job_id, result_key_prefix + job_id]
+        args = [limit, self.redis.expires_extra_ms, job, enqueued_ms, job_id]
+        admitted = await self._retrying(lambda: self._admit(keys=keys, args=args))
+        outcome = int(admitted[0])
+        if outcome == 1:
+            return self._decoded(admitted[1])
+        if outcome == 3:
+            raise Busy(retry_after(int(admitted[1])))
         return await self._await(queue, function, payload, job_id)
 
     async def _await(self, queue: str, function: str, payload: dict[str, Any], job_id: str) -> dict[str, Any]:
@@ -113,6 +151,8 @@ class WorkQueue:
                 raise WorkTimeout(f"no result for job {job_id} after {self.wait_s:.0f} s")
             try:
                 popped = await self.redis.blpop([DONE_PREFIX + job_id], timeout=max(1, min(BLOCK_S, int(remaining))))
+                if popped is not None and popped[1] != DONE_MARKER:
+                    return self._decoded(popped[1])  # the stored result itself
                 result = await self._result_once(job_id)
                 if result is not None:
                     return result
@@ -141,15 +181,14 @@ class WorkQueue:
 
     async def _result_once(self, job_id: str) -> dict[str, Any] | None:
         raw = await self.redis.get(RESULT_PREFIX + job_id)
-        if raw is None:
-            return None
+        return None if raw is None else self._decoded(raw)
+
+    @staticmethod
+    def _decoded(raw: bytes) -> dict[str, Any]:
         result = deserialize(raw)
         if "error" in result and result.get("kind") == "failed":
             raise WorkFailed(str(result["error"]))
         return result
-
-    async def _result(self, job_id: str) -> dict[str, Any] | None:
-        return await self._retrying(lambda: self._result_once(job_id))
 
     async def _retrying(self, call: Callable[[], Any], attempts: int = 5) -> Any:
         """A short Redis command, retried through a dropped connection (not through a long outage)."""
@@ -164,10 +203,8 @@ class WorkQueue:
 
 
 async def store_result(redis: Any, job_id: str, result: dict[str, Any]) -> bool:
-    """Worker side: keep the first result of `job_id` (SET NX) and wake its waiter. True if this one won."""
-    stored = await redis.set(RESULT_PREFIX + job_id, serialize(result), nx=True, ex=RESULT_TTL_S)
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.rpush(DONE_PREFIX + job_id, b"1")
-        pipe.expire(DONE_PREFIX + job_id, RESULT_TTL_S)
-        await pipe.execute()
+    """Worker side: keep the first result of `job_id` (SET NX) and hand that one to its waiter. True if this
+    one won."""
+    stored = await redis.eval(_STORE, 2, RESULT_PREFIX + job_id, DONE_PREFIX + job_id, serialize(result),
+                              RESULT_TTL_S)
     return bool(stored)
