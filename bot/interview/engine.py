@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, ParamSpec, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -165,6 +165,14 @@ async def _commit(db: AsyncSession) -> None:
     _committed.set(True)
 
 
+@dataclass
+class _AckBatch:
+    """Acknowledgements gathered for one transaction (`InterviewEngine.acknowledge` with `gather_s`)."""
+
+    items: list[tuple[int, tuple[int, int]]] = dataclasses.field(default_factory=list)
+    task: asyncio.Task[None] | None = None
+
+
 class NotYourInterview(InterviewError):
     """A transition asked for on behalf of someone who is not the interview's candidate."""
 
@@ -196,6 +204,7 @@ class InterviewEngine:
         # writes queue here instead of on the connection pool's timeout.
         self._db_slots = asyncio.Semaphore(DB_CONCURRENCY)
         self._read_slots = asyncio.Semaphore(DB_CONCURRENCY)  # reads never wait for a writer's slot
+        self._ack_batch: _AckBatch | None = None
 
     # ----- options -------------------------------------------------------------------------------
 
@@ -423,36 +432,69 @@ class InterviewEngine:
                 messages.append(Message("follow_up", str(pending["question"])))
         return dataclasses.replace(self._reply(session, turn, [*messages, *tail]), answer_ref=ref)
 
-    async def acknowledge(self, session_id: int, answer_ref: tuple[int, int] | None) -> None:
+    async def acknowledge(self, session_id: int, answer_ref: tuple[int, int] | None, *,
+                          gather_s: float = 0.0) -> None:
         """Record that the reply to an answer has been shown to the candidate.
 
+        `gather_s` > 0: wait that long for other acknowledgements and record them all in one transaction (one
+        commit, one fsync, instead of one each): for a front end serving many candidates, where nobody waits
+        for this call. Either way the record is committed when this returns.
         Never raises: a failure here only means a later resume mentions that answer's reply again.
         """
         if answer_ref is None:
             return
-        position, index = answer_ref
         try:
-            async with self._lock(session_id), self._db() as db:
-                # Two columns and one UPDATE, not an ORM load and flush: this runs once per answer. The row
-                # lock (PostgreSQL) keeps another process's answer appended meanwhile from being overwritten.
-                turn = (await db.execute(
-                    select(Turn.id, Turn.exchanges)
-                    .where(Turn.session_id == session_id, Turn.position == position).with_for_update()
-                )).first()
-                if turn is None or not 0 <= index < len(turn.exchanges):
-                    return
-                record = turn.exchanges[index]
-                if record.get("replied") is not False:
-                    return
-                exchanges = [*turn.exchanges[:index], {**record, "replied": True}, *turn.exchanges[index + 1:]]
-                await db.execute(update(Turn).where(Turn.id == turn.id).values(exchanges=exchanges))
-                await db.commit()
+            if gather_s > 0:
+                await self._gathered_ack(session_id, answer_ref, gather_s)
+            else:
+                async with self._lock(session_id):
+                    await self._record_shown([(session_id, answer_ref)])
         except Exception as exc:
             problem = classify(exc)
             log.warning("could not record that session %s's reply was shown: %s", session_id,
                         problem.detail if problem else type(exc).__name__)
         finally:  # only now: until the record says "replied", `catch_up` must not take it for missed
             self._delivering.discard((session_id, answer_ref))
+
+    async def _gathered_ack(self, session_id: int, answer_ref: tuple[int, int], gather_s: float) -> None:
+        batch = self._ack_batch
+        if batch is None:
+            batch = self._ack_batch = _AckBatch()
+            batch.task = asyncio.create_task(self._record_batch(batch, gather_s))
+        batch.items.append((session_id, answer_ref))
+        assert batch.task is not None
+        await asyncio.shield(batch.task)  # one caller cancelled does not cancel the others' records
+
+    async def _record_batch(self, batch: _AckBatch, gather_s: float) -> None:
+        await asyncio.sleep(gather_s)
+        self._ack_batch = None  # later acknowledgements start the next batch
+        await self._record_shown(batch.items)
+
+    async def _record_shown(self, shown: Sequence[tuple[int, tuple[int, int]]]) -> None:
+        """Mark these answers' exchanges "replied" in one transaction: two columns of each turn and one
+        executemany UPDATE, not ORM loads and a flush. The turns' row locks (PostgreSQL) keep an answer another
+        process appends meanwhile from being overwritten."""
+        wanted: dict[tuple[int, int], set[int]] = {}
+        for session_id, (position, index) in shown:
+            wanted.setdefault((session_id, position), set()).add(index)
+        async with self._db() as db:
+            rows = (await db.execute(
+                select(Turn.id, Turn.session_id, Turn.position, Turn.exchanges)
+                .where(or_(*(and_(Turn.session_id == s, Turn.position == p) for s, p in wanted)))
+                .order_by(Turn.id).with_for_update()
+            )).all()
+            changes = []
+            for row in rows:
+                exchanges = list(row.exchanges)
+                marked = [i for i in wanted[(row.session_id, row.position)]
+                          if 0 <= i < len(exchanges) and exchanges[i].get("replied") is False]
+                for i in marked:
+                    exchanges[i] = {**exchanges[i], "replied": True}
+                if marked:
+                    changes.append({"id": row.id, "exchanges": exchanges})
+            if changes:
+                await db.execute(update(Turn), changes)
+                await db.commit()
 
     def reply_not_shown(self, session_id: int, answer_ref: tuple[int, int] | None) -> None:
         """The front end could not show the reply to an answer: the candidate's next step catches up."""

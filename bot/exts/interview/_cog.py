@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NOT_YOURS = "This is not your interview. Start your own with `/interview start`."
+#: Shown replies are recorded together within this window (see `InterviewEngine.acknowledge`): under a burst of
+#: answers, one commit records many. Until then the engine knows in memory that the reply was delivered.
+ACK_GATHER_S = 0.25
 THREAD_ARCHIVE_MINUTES = 1440
 
 
@@ -198,8 +201,9 @@ class InterviewCog(commands.Cog):
                        not_shown=self._not_shown)
 
     async def _acknowledge(self, reply: Reply) -> None:
-        """The reply to an answer has been shown: a later resume need not repeat it."""
-        await self.engine.acknowledge(reply.session_id, reply.answer_ref)
+        """The reply to an answer has been shown: a later resume need not repeat it. Nobody waits for this
+        record, so it is gathered with other candidates' into one transaction."""
+        await self.engine.acknowledge(reply.session_id, reply.answer_ref, gather_s=ACK_GATHER_S)
 
     def _not_shown(self, reply: Reply) -> None:
         """Discord refused the reply to an answer: the candidate's next step shows it first."""
