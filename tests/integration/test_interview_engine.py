@@ -214,3 +214,57 @@ async def test_concurrent_steps_on_one_session_are_serialised_and_leave_no_lock_
         engine.answer(reply.session_id, "An epoch is one full pass over the training data."))
     assert "hint" in kinds(hint) and answered.messages
     assert engine._locks == {}
+
+
+async def exchanges_of(sessions, session_id: int) -> list[dict]:
+    async with sessions() as db:
+        turns = (await db.scalars(select(Turn).where(Turn.session_id == session_id).order_by(Turn.position))).all()
+        return [record for turn in turns for record in turn.exchanges]
+
+
+async def test_an_answer_after_a_missed_reply_shows_that_reply_first_and_stores_nothing(
+        engine: InterviewEngine, sessions) -> None:
+    """`answer(catch_up=True)` (the Discord modal): one read finds both the pending question and a reply the
+    candidate never saw; then the new text is given back, not graded or stored, until that reply is shown."""
+    reply = await start(engine, "T07", questions=2)
+    answered = await engine.answer(reply.session_id, PARTIAL_EPOCH, owner="ada", catch_up=True)
+    engine.reply_not_shown(answered.session_id, answered.answer_ref)  # Discord refused the reply
+
+    held = await engine.answer(reply.session_id, "A second text, typed blind.", owner="ada", catch_up=True)
+    assert "did not take the text you just sent" in text_of(held, "notice")
+    assert "A second text, typed blind." in text_of(held, "notice")
+    assert held.answer_ref == answered.answer_ref  # the front end acknowledges that reply once it is shown
+    assert [r["text"] for r in await exchanges_of(sessions, reply.session_id)] == [PARTIAL_EPOCH]
+    with pytest.raises(NotYourInterview):  # the owner is still checked in that read
+        await engine.answer(reply.session_id, "intruder", owner="mallory", catch_up=True)
+
+    await engine.acknowledge(held.session_id, held.answer_ref)
+    follow_up = "An iteration is one gradient update on a single mini-batch."
+    moved_on = await engine.answer(reply.session_id, follow_up, owner="ada", catch_up=True)
+    assert "did not take" not in text_of(moved_on, "notice")
+    assert [r["text"] for r in await exchanges_of(sessions, reply.session_id)] == [PARTIAL_EPOCH, follow_up]
+
+
+async def test_an_answer_while_the_last_reply_is_being_delivered_is_not_held_back(
+        engine: InterviewEngine, sessions) -> None:
+    """Not acknowledged yet but on its way from this process: nothing was missed, the answer goes ahead."""
+    reply = await start(engine, "T07", questions=2)
+    await engine.answer(reply.session_id, PARTIAL_EPOCH, catch_up=True)  # delivering, never acknowledged
+    follow_up = "An iteration is one gradient update on a single mini-batch."
+    moved_on = await engine.answer(reply.session_id, follow_up, catch_up=True)
+    assert "did not take" not in text_of(moved_on, "notice")
+    assert [r["text"] for r in await exchanges_of(sessions, reply.session_id)] == [PARTIAL_EPOCH, follow_up]
+
+
+async def test_gathered_acknowledgements_are_recorded_together_before_they_return(
+        engine: InterviewEngine, sessions) -> None:
+    candidates = [Participant(platform="terminal", external_id=f"c{i}", display_name=f"C{i}") for i in range(3)]
+    started = [await engine.start(c, InterviewOptions(topic="T07", questions=2, persona="tester")) for c in candidates]
+    answered = [await engine.answer(s.session_id, PARTIAL_EPOCH) for s in started]
+    assert all(not r["replied"] for a in answered for r in await exchanges_of(sessions, a.session_id))
+    await asyncio.gather(*(engine.acknowledge(a.session_id, a.answer_ref, gather_s=0.2) for a in answered))
+    for a in answered:
+        assert [r["replied"] for r in await exchanges_of(sessions, a.session_id)] == [True]
+        resumed = await engine.resume(a.session_id)
+        assert "never reached you" not in "\n".join(m.text for m in resumed.messages)
+    assert engine._delivering == set() and engine._ack_batch is None
