@@ -40,6 +40,7 @@ class Services:
     due_runs: DueRunExecutor
 
     async def close(self) -> None:
+        await self.interviews.flush_acknowledgements()  # shown replies gathered for one commit: record them now
         await self.db_engine.dispose()
 
 

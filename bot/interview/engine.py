@@ -171,6 +171,8 @@ class _AckBatch:
 
     items: list[tuple[int, tuple[int, int]]] = dataclasses.field(default_factory=list)
     task: asyncio.Task[None] | None = None
+    #: set to record the batch before its window ends (the process is stopping)
+    now: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
 
 
 class NotYourInterview(InterviewError):
@@ -466,9 +468,21 @@ class InterviewEngine:
         await asyncio.shield(batch.task)  # one caller cancelled does not cancel the others' records
 
     async def _record_batch(self, batch: _AckBatch, gather_s: float) -> None:
-        await asyncio.sleep(gather_s)
-        self._ack_batch = None  # later acknowledgements start the next batch
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(batch.now.wait(), gather_s)
+        if self._ack_batch is batch:
+            self._ack_batch = None  # later acknowledgements start the next batch
         await self._record_shown(batch.items)
+
+    async def flush_acknowledgements(self) -> None:
+        """Record gathered acknowledgements now, not at the end of their window: call before stopping, so a
+        restart does not take replies the candidate saw for missed ones."""
+        batch = self._ack_batch
+        if batch is None or batch.task is None:
+            return
+        batch.now.set()
+        with contextlib.suppress(Exception):  # `acknowledge` logs a failure for each of its callers
+            await asyncio.shield(batch.task)
 
     async def _record_shown(self, shown: Sequence[tuple[int, tuple[int, int]]]) -> None:
         """Mark these answers' exchanges "replied" in one transaction: two columns of each turn and one

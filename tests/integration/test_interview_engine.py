@@ -269,3 +269,16 @@ async def test_gathered_acknowledgements_are_recorded_together_before_they_retur
         resumed = await engine.resume(a.session_id)
         assert "never reached you" not in "\n".join(m.text for m in resumed.messages)
     assert engine._delivering == set() and engine._ack_batch is None
+
+
+async def test_gathered_acknowledgements_are_recorded_at_once_when_the_process_stops(
+        engine: InterviewEngine, sessions) -> None:
+    """A graceful stop (Services.close) does not leave shown replies to look missed after the restart."""
+    reply = await start(engine, "T07", questions=2)
+    answered = await engine.answer(reply.session_id, PARTIAL_EPOCH)
+    waiting = asyncio.create_task(engine.acknowledge(answered.session_id, answered.answer_ref, gather_s=60))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await asyncio.wait_for(engine.flush_acknowledgements(), 10)
+    await asyncio.wait_for(waiting, 10)
+    assert [r["replied"] for r in await exchanges_of(sessions, reply.session_id)] == [True]
