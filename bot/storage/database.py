@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot import PROJECT_ROOT
+from bot.storage.sqlite_driver import one_trip
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -59,6 +60,7 @@ JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    one_trip(dbapi_connection)  # one hand-off to aiosqlite's thread per statement (bot/storage/sqlite_driver.py)
     # Let SQLAlchemy, not the driver, emit BEGIN (see _sqlite_begin_immediate).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
