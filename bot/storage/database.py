@@ -99,12 +99,30 @@ async def read_only(session: AsyncSession) -> None:
     await session.connection(execution_options={READ_ONLY: True})
 
 
+def _sqlite_reset(dbapi_connection, _record, reset_state) -> None:  # type: ignore[no-untyped-def]
+    # The pool's reset on return, only when a transaction is really open. Every transaction here ends in COMMIT
+    # or ROLLBACK before its connection goes back, and the stock reset then sends another ROLLBACK (a no-op
+    # costing a trip to the driver's thread per write). A transaction left open (a COMMIT that failed) is still
+    # rolled back, so no pooled connection keeps the write lock.
+    if reset_state.transaction_was_reset or not reset_state.asyncio_safe:
+        return
+    try:
+        open_transaction = bool(dbapi_connection._connection.in_transaction)
+    except Exception:  # another driver layout, or a closed connection: reset as SQLAlchemy would
+        open_transaction = True
+    if open_transaction:
+        dbapi_connection.rollback()
+
+
 def create_engine(url: str) -> AsyncEngine:
     # hide_parameters: an error's text must never carry a candidate's answer into the logs.
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    engine = create_async_engine(url, pool_pre_ping=not sqlite, hide_parameters=True,
+                                 **({"pool_reset_on_return": None} if sqlite else {}))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "reset", _sqlite_reset)
     return engine
 
 

@@ -192,3 +192,68 @@ def test_a_wrong_postgresql_password_is_one_line_naming_database_url(postgres_se
         upgrade_database(url)
     message = str(caught.value)
     assert "password authentication failed" in message and "DATABASE_URL" in message and "\n" not in message
+
+
+async def test_sqlite_statements_take_one_trip_and_report_what_sqlalchemy_reads(db_url: str) -> None:
+    """bot/storage/sqlite_driver.py: rows, row counts, last row ids, executemany and driver errors come back
+    as with SQLAlchemy's stock aiosqlite cursor, each statement in one hand-off to aiosqlite's thread."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.storage.database import create_engine
+    from bot.storage.sqlite_driver import OneTripConnection
+
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as connection:
+            raw = await connection.get_raw_connection()
+            assert type(raw.dbapi_connection) is OneTripConnection
+            driver = raw.dbapi_connection._connection
+            trips = 0
+            execute = driver._execute
+
+            async def counted(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+                nonlocal trips
+                trips += 1
+                return await execute(fn, *args, **kwargs)
+
+            driver._execute = counted
+            try:
+                await connection.execute(text("CREATE TABLE probe (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+                inserted = await connection.execute(text("INSERT INTO probe (name) VALUES ('a')"))
+                assert inserted.lastrowid == 1 and inserted.rowcount == 1
+                many = await connection.execute(text("INSERT INTO probe (name) VALUES (:name)"),
+                                                [{"name": "b"}, {"name": "c"}])
+                assert many.rowcount == 2
+                updated = await connection.execute(text("UPDATE probe SET name = name || '!' WHERE id > 1"))
+                assert updated.rowcount == 2
+                rows = (await connection.execute(text("SELECT id, name FROM probe ORDER BY id"))).all()
+                assert [tuple(r) for r in rows] == [(1, "a"), (2, "b!"), (3, "c!")]
+                assert trips == 5  # one per statement
+                with pytest.raises(IntegrityError):
+                    await connection.execute(text("INSERT INTO probe (name) VALUES ('a')"))
+            finally:
+                driver._execute = execute
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_returned_inside_a_transaction_does_not_keep_the_write_lock(db_url: str) -> None:
+    """SQLite's pool reset skips the no-op ROLLBACK after a COMMIT, but still ends a transaction left open."""
+    from bot.storage.database import create_engine
+
+    engine = create_engine(db_url)
+    path = db_url.split("///", 1)[1]
+    try:
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            # A transaction SQLAlchemy does not know about, as after a COMMIT that failed.
+            await connection.run_sync(lambda _: raw.dbapi_connection.cursor().execute("BEGIN IMMEDIATE"))
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # the pool rolled it back on return: the lock is free
+        other.execute("ROLLBACK")
+        other.close()
+    finally:
+        await engine.dispose()
