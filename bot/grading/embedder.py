@@ -121,6 +121,11 @@ class Embedder:
             threading.Thread(target=self._serve, name="embedder", daemon=True).start()
 
     @property
+    def model(self) -> Any:
+        """The loaded encoder (MiniLM, or another runtime's), None before `load`."""
+        return self._model
+
+    @property
     def loaded(self) -> bool:
         return self._model is not None
 

@@ -45,6 +45,9 @@ class TokenOutput:
     offsets: tuple[tuple[int, int], ...]  # character span of each piece in the text
     token_vectors: np.ndarray  # (len(pieces), EMBEDDING_DIM), not normalised
     sentence_vector: np.ndarray  # (EMBEDDING_DIM,), mean over all tokens incl. [CLS]/[SEP], not normalised
+    #: the states after the first `MiniLM.keep_depth` layers, [CLS]/[SEP] included, when asked for (the claim
+    #: checker reads a statement from there instead of running those layers again)
+    lower_states: torch.Tensor | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class MiniLM:
         if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
             raise ValueError(f"{model_dir} is not the BERT/GELU encoder this module implements")
         self.max_threads = max(1, max_threads)
+        #: also return each text's states after this many layers (TokenOutput.lower_states); None: don't
+        self.keep_depth: int | None = None
         self.hidden = int(config["hidden_size"])
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config["layer_norm_eps"])
@@ -113,18 +118,25 @@ class MiniLM:
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
         vectors: list[torch.Tensor | None] = [None] * len(texts)
+        lower: list[torch.Tensor | None] = [None] * len(texts)
+        depth = self.keep_depth
         with torch.inference_mode():
-            for start in range(0, len(rows), ROWS_PER_PASS):
-                chunk = rows[start : start + ROWS_PER_PASS]
-                hidden = self._forward(ids, chunk)
+            for chunk in _chunks(rows, ROWS_PER_PASS):
+                if depth is None:
+                    hidden, kept = self._forward(ids, chunk), None
+                else:
+                    kept = self._forward(ids, chunk, self.layers[:depth])
+                    hidden = self.run_layers(kept, segment_mask(self._segments(ids, chunk)), self.layers[depth:])
                 for r, row in enumerate(chunk):
                     offset = 0
                     for index in row:
                         n = len(ids[index])
                         vectors[index] = hidden[r, offset : offset + n]
+                        if kept is not None:
+                            lower[index] = kept[r, offset : offset + n].clone()
                         offset += n
         outputs = []
-        for encoding, tokens in zip(encodings, vectors, strict=True):
+        for encoding, tokens, states in zip(encodings, vectors, lower, strict=True):
             assert tokens is not None
             array = tokens.float().numpy()
             outputs.append(
@@ -133,37 +145,56 @@ class MiniLM:
                     offsets=tuple(encoding.offsets[1:-1]),
                     token_vectors=array[1:-1].copy(),
                     sentence_vector=array.mean(axis=0),
+                    lower_states=states,
                 )
             )
         return outputs
 
     # --- the network ------------------------------------------------------------------------------
-    def _forward(self, ids: list[list[int]], rows: list[list[int]]) -> torch.Tensor:
+    def _forward(self, ids: list[list[int]], rows: list[list[int]], layers: Sequence[_Layer] | None = None) -> torch.Tensor:
         width = max(sum(len(ids[i]) for i in row) for row in rows)
         token_ids = torch.zeros((len(rows), width), dtype=torch.long)
         positions = torch.zeros((len(rows), width), dtype=torch.long)
-        segments = torch.full((len(rows), width), -1, dtype=torch.long)  # padding: its own segment
+        for r, row in enumerate(rows):
+            offset = 0
+            for index in row:
+                n = len(ids[index])
+                token_ids[r, offset : offset + n] = torch.tensor(ids[index])
+                positions[r, offset : offset + n] = torch.arange(n)
+                offset += n
+        segments = self._segments(ids, rows)
+        if layers is None:
+            return self.network(token_ids, positions, segments)
+        return self.run_layers(self.embed(token_ids, positions), segment_mask(segments), layers)
+
+    @staticmethod
+    def _segments(ids: list[list[int]], rows: list[list[int]]) -> torch.Tensor:
+        """Which text of its row each token belongs to (padding: -1, its own segment)."""
+        width = max(sum(len(ids[i]) for i in row) for row in rows)
+        segments = torch.full((len(rows), width), -1, dtype=torch.long)
         for r, row in enumerate(rows):
             offset = 0
             for s, index in enumerate(row):
                 n = len(ids[index])
-                token_ids[r, offset : offset + n] = torch.tensor(ids[index])
-                positions[r, offset : offset + n] = torch.arange(n)
                 segments[r, offset : offset + n] = s
                 offset += n
-        return self.network(token_ids, positions, segments)
+        return segments
 
     def network(self, token_ids: torch.Tensor, positions: torch.Tensor, segments: torch.Tensor) -> torch.Tensor:
         """The encoder proper, (rows, width) ids, position ids and text-per-token segments -> hidden states.
 
         Separate from the packing so it can be exported as one graph (benchmarks/grader.py, ONNX Runtime)."""
-        # Each token attends to the tokens of its own text only (padding attends to padding: no NaN rows).
-        mask = (segments[:, None, :, None] == segments[:, None, None, :])
+        return self.run_layers(self.embed(token_ids, positions), segment_mask(segments), self.layers)
+
+    def embed(self, token_ids: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         hidden = self.word_embeddings[token_ids] + self.position_embeddings[positions] + self.type_embedding
-        hidden = F.layer_norm(hidden, (self.hidden,), *self.embedding_ln, self.eps)
-        batch, length = token_ids.shape
+        return F.layer_norm(hidden, (self.hidden,), *self.embedding_ln, self.eps)
+
+    def run_layers(self, hidden: torch.Tensor, mask: torch.Tensor, layers: Sequence[_Layer]) -> torch.Tensor:
+        """Transformer layers over (rows, width, hidden) states; `mask[r, 0, i, j]`: token i may attend to j."""
+        batch, length, _ = hidden.shape
         head_dim = self.hidden // self.heads
-        for layer in self.layers:
+        for layer in layers:
             qkv = F.linear(hidden, layer.qkv_weight, layer.qkv_bias)
             q, k, v = qkv.view(batch, length, 3, self.heads, head_dim).permute(2, 0, 3, 1, 4).unbind(0)
             attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=1 / math.sqrt(head_dim))
@@ -177,6 +208,32 @@ class MiniLM:
             )
         return hidden
 
+    def hidden_states(self, texts: Sequence[str], depth: int) -> list[torch.Tensor]:
+        """Each text's states after the first `depth` layers, [CLS] and [SEP] included (packed like `encode`)."""
+        if not texts:
+            return []
+        ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        out: list[torch.Tensor | None] = [None] * len(texts)
+        with torch.inference_mode():
+            for rows in _chunks(_pack(ids, ROW_TOKENS), ROWS_PER_PASS):
+                hidden = self._forward(ids, rows, self.layers[:depth])
+                for r, row in enumerate(rows):
+                    offset = 0
+                    for index in row:
+                        n = len(ids[index])
+                        out[index] = hidden[r, offset : offset + n].clone()
+                        offset += n
+        return [t for t in out if t is not None]
+
+
+def segment_mask(segments: torch.Tensor) -> torch.Tensor:
+    """Attention mask from per-token segment ids: each token attends to its own segment only (padding, its own
+    segment, attends to padding: no NaN rows)."""
+    return segments[:, None, :, None] == segments[:, None, None, :]
+
+
+def _chunks(rows: list[list[int]], size: int) -> list[list[list[int]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 def _pack(ids: Sequence[Sequence[int]], capacity: int) -> list[list[int]]:
     """First-fit-decreasing bin packing of texts (by token count) into rows of at most `capacity` tokens."""
