@@ -24,6 +24,7 @@ from bot.sandbox.pool import PooledRunner
 
 TASKS_DIR = PROJECT_ROOT / "coding_tasks"
 SUBMISSIONS = PROJECT_ROOT / "tests" / "data" / "submissions"
+FIXED_SEED = 20261203
 CONTRACT_KEYS = {"task", "passed", "status", "cases", "feedback", "duration_ms"}
 
 
@@ -34,9 +35,9 @@ def runner() -> Iterator[PooledRunner]:
     pooled.close_sync()
 
 
-async def _check(runner: PooledRunner, slug: str, name: str, tasks_dir: Path = TASKS_DIR):
+async def _check(runner: PooledRunner, slug: str, name: str, tasks_dir: Path = TASKS_DIR, seed: int | None = None):
     source = (SUBMISSIONS / name).read_text(encoding="utf-8")
-    return await check_submission(slug, source, runner, user_key=f"it-{name}", tasks_dir=tasks_dir)
+    return await check_submission(slug, source, runner, user_key=f"it-{name}", tasks_dir=tasks_dir, seed=seed)
 
 
 def _expected_feedback(name: str) -> str:
@@ -56,7 +57,10 @@ async def test_every_task_across_the_isolation_boundary(runner: PooledRunner, sl
     good = await _check(runner, slug, f"{slug}_good.py")
     assert good.status == "passed", good.feedback
     bad_name = _first_bad(slug)
-    bad = await _check(runner, slug, bad_name)
+    # Fixed cases: for a statistical mistake (dropout's rate off by 1.5 points) which of the task's checks
+    # fires first depends on the random cases (a coarse per-case rate check on some seeds, the exact-rate
+    # test on others); both reject it, but only one wording is announced.
+    bad = await _check(runner, slug, bad_name, seed=FIXED_SEED)
     assert not bad.passed and _expected_feedback(bad_name) in bad.feedback
 
 
