@@ -10,14 +10,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from bot.bank.schema import Misconception, Question
 from bot.grading import scoring
 from bot.grading.answer import AnswerUnits, demote_question_words, demoted_vector, split_answer
-from bot.grading.claim_checker import SPLIT, ClaimChecker, shipped_weights
 from bot.grading.claims import (
     CONTRADICTED,
     ENTAILED,
@@ -32,13 +31,16 @@ from bot.grading.claims import (
 from bot.grading.coverage import EncodedPoint, point_evidence
 from bot.grading.embedder import EMBEDDING_DIM, Embedder, Encoded, shared_embedder, to_encoded
 from bot.grading.grade import MAX_ANSWER_CHARS, STATUS_RANK, Grade, KeyPointGrade
-from bot.grading.minilm import MiniLM
 from bot.grading.misconceptions import MisconceptionDetector
 from bot.grading.negation import polarity_conflict
 from bot.grading.rubric import Rubric, rubric_from_question, rubric_from_reference
 from bot.grading.salad import is_keyword_salad
 from bot.grading.text import stem, words
 from bot.grading.validity import check_validity
+
+if TYPE_CHECKING:  # torch and the checker load with the model, not with this module (a bot whose workers
+    # grade never imports torch)
+    from bot.grading.claim_checker import ClaimChecker
 
 #: A sentence (and its clause) must be at least this close to a key point before its polarity can
 #: contradict it: a negation in a sentence about something else is not a contradiction.
@@ -214,9 +216,9 @@ class Grader:
             )
             for point, enc, columns in zip(rubric.points, prepared.points, prepared.point_columns, strict=True)
         ]
+        polarity = {i for i in range(len(rubric.points)) if self._polarity_contradicts(prepared, units, sims, i)}
         # Statements are sentences and clauses (the whole answer only when it is one sentence), and the
         # sentences restated with what their leading pronoun stands for.
-        polarity = {i for i in range(len(rubric.points)) if self._polarity_contradicts(prepared, units, sims, i)}
         rows = [u for u in range(len(units.texts)) if units.kinds[u] != "answer" or units.sentence_of[u] == 0]
         statement_texts = [*(units.texts[u] for u in rows), *(t for _, t in units.restated)]
         statement_vectors = np.concatenate([unit_vectors[rows], *(e.vector[None] for e in restated)])
@@ -260,7 +262,7 @@ class Grader:
 
     def _check_claims(
         self, prepared: _PreparedRubric, statements: Sequence[str], statement_sims: np.ndarray,
-        coverages: Sequence[float], lower_states: Mapping[str, torch.Tensor | None],
+        coverages: Sequence[float], lower_states: Mapping[str, Any],
     ) -> list[dict[str, object]]:
         """The claim checker on the key points that earn credit (or carry the question's why) and the
         statements closest to each, in one batch per answer. A point with too little coverage for credit
@@ -293,6 +295,9 @@ class Grader:
 
     def _claim_checker(self) -> ClaimChecker:
         """Built on first use, sharing the embedder's MiniLM when it runs one (another runtime: its own copy)."""
+        from bot.grading.claim_checker import SPLIT, ClaimChecker, shipped_weights
+        from bot.grading.minilm import MiniLM
+
         with self._lock:
             if self._checker is None:
                 self._embedder.load()
@@ -307,7 +312,7 @@ class Grader:
 
     def _encode_answer(
         self, units: AnswerUnits, question_stems: frozenset[str]
-    ) -> tuple[list[Encoded], Encoded, list[Encoded], dict[str, torch.Tensor | None]]:
+    ) -> tuple[list[Encoded], Encoded, list[Encoded], dict[str, Any]]:
         """Embed the answer's units, and its vector without the question's words, in one packed pass.
 
         Only sentences and clauses go through the model. A several-sentence answer's own vector is the mean

@@ -93,3 +93,20 @@ def test_states_kept_from_the_encoders_pass_equal_running_the_lower_layers_again
     for states, again in zip(kept, encoder.hidden_states(texts, SPLIT), strict=True):
         assert states is not None
         np.testing.assert_allclose(states.numpy(), again.numpy(), atol=1e-4)
+
+
+def test_switched_on_the_grader_reads_creditable_points_and_grades_the_same_twice(real_bank, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.grading import Grader, scoring
+
+    monkeypatch.setattr(scoring, "CHECKER_CONTRADICTED_AT", 0.76)
+    grader = Grader(real_bank.misconceptions)
+    question = real_bank.question("T08-001")
+    answer = ("Dropout zeroes each unit at random with probability p while training, with a fresh mask every step. "
+              "No unit can count on a particular partner, so features become redundant. At test time it is off.")
+    signals = grader.signals(question, answer)
+    read = [p for p in signals.points if p.checked]
+    assert read and all(p.checker_statement for p in read)
+    assert all(p.checked for p, c in zip(signals.points, [p.coverage for p in signals.points], strict=True)
+               if c >= scoring.CHECKER_MIN_COVERAGE)
+    first, second = grader.grade(question, answer), grader.grade(question, answer)  # states kept from the pass
+    assert first == second
