@@ -45,6 +45,7 @@ from bot.grading.claim_checker import (
     pair_logits,
 )
 from bot.grading.minilm import MiniLM, _Layer
+from scripts.train_claim_judge import auc, holdout_ids  # the same hold-out file and AUC as the claim judge
 
 SEED = 17
 BATCH = 32
@@ -63,11 +64,6 @@ class Pair:
     hypothesis: str
     label: int
     group: str  # question id, or "nli"
-
-
-def holdout_ids(path: Path) -> set[str]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {row["question_id"] for row in csv.DictReader(handle)}
 
 
 Sides = dict[str, list[tuple[list[str], list[str]]]]  # question id -> per key point (right texts, wrong texts)
@@ -193,16 +189,6 @@ def predict(encoder: MiniLM, weights: CheckerWeights, cache: StateCache, pairs: 
             logits = pair_logits(encoder, weights, [cache[p.premise] for p in part], [cache[p.hypothesis] for p in part])
             out.append(torch.softmax(logits, dim=1).numpy())
     return np.concatenate(out) if out else np.zeros((0, 3))
-
-
-def auc(scores: np.ndarray, positive: np.ndarray) -> float:
-    pos, neg = scores[positive], scores[~positive]
-    if not len(pos) or not len(neg):
-        return float("nan")
-    order = np.argsort(np.concatenate([pos, neg]), kind="mergesort")
-    ranks = np.empty(len(order))
-    ranks[order] = np.arange(1, len(order) + 1)
-    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
 def report(name: str, probs: np.ndarray, pairs: list[Pair]) -> None:
