@@ -11,8 +11,9 @@ segment vector telling them apart. A linear head over both texts' [CLS] and mean
 P(entailed), P(contradicted).
 
 Trained by scripts/train_claim_checker.py on our own bank (model card: claim_checker.md); the fine-tuned
-layers ship as `claim_checker.safetensors` next to this module and load offline. Switched off in the score
-for now (scoring.CHECKER_CONTRADICTED_AT explains why, with figures).
+layers ship as `claim_checker.safetensors` next to this module and load offline. Its probabilities are not
+used alone (a threshold on them marked right answers wrong too often on new questions): the status model
+(point_status.py) reads them with the grader's other signals.
 """
 
 from __future__ import annotations

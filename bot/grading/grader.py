@@ -33,6 +33,7 @@ from bot.grading.embedder import EMBEDDING_DIM, Embedder, Encoded, shared_embedd
 from bot.grading.grade import MAX_ANSWER_CHARS, STATUS_RANK, Grade, KeyPointGrade
 from bot.grading.misconceptions import MisconceptionDetector
 from bot.grading.negation import polarity_conflict
+from bot.grading.point_status import PointContext, point_features, shipped_status_model
 from bot.grading.rubric import Rubric, rubric_from_question, rubric_from_reference
 from bot.grading.salad import is_keyword_salad
 from bot.grading.text import stem, words
@@ -233,7 +234,7 @@ class Grader:
                 stated_myth.add(point)
         statements = Statements.build(statement_texts, [*(unit_encoded[u] for u in rows), *restated])
         checks: list[dict[str, object]] = [{} for _ in rubric.points]
-        if scoring.CHECKER_CONTRADICTED_AT <= 1.0:  # switched off: not run at all (scoring.py says why)
+        if rubric.authored:  # the status model reads the checker; reference rubrics keep coverage alone
             checks = self._check_claims(prepared, statement_texts, statement_sims,
                                         [scoring.coverage_of(e) for e in evidences], lower_states)
         judge = shipped_judge()
@@ -247,6 +248,7 @@ class Grader:
             worst = int(lead.argmax() if paraphrase else wrong.argmax()) if len(wrong) else 0
             points.append(scoring.PointSignals(
                 coverage=scoring.coverage_of(evidence),
+                raw=evidence,
                 entailed=float(probs[:, ENTAILED].max()) if len(probs) else 0.0,
                 contradicted=float(wrong[worst]) if len(wrong) else 0.0,
                 says_wrong_claim=paraphrase,
@@ -258,7 +260,13 @@ class Grader:
                 evidence=_evidence_sentence(units, prepared, sims, i),
                 **checks[i],
             ))
-        return scoring.AnswerSignals(tuple(points), tuple(h.id for h in hits), is_keyword_salad(text))
+        salad = is_keyword_salad(text)
+        misconceptions = tuple(h.id for h in hits)
+        if not rubric.authored:
+            return scoring.AnswerSignals(tuple(points), misconceptions, salad)
+        features = status_features(rubric, points, salad=salad, misconceptions=len(misconceptions))
+        status = tuple((float(c), float(w)) for c, w in shipped_status_model().probabilities(features))
+        return scoring.AnswerSignals(tuple(points), misconceptions, salad, status, features)
 
     def _check_claims(
         self, prepared: _PreparedRubric, statements: Sequence[str], statement_sims: np.ndarray,
@@ -377,18 +385,32 @@ class Grader:
         return prepared.text_owner[best]
 
 
+def status_features(
+    rubric: Rubric, points: Sequence[scoring.PointSignals], *, salad: bool, misconceptions: int,
+) -> np.ndarray:
+    """The status model's input, one row per key point of an authored rubric."""
+    total = sum(p.weight for p in rubric.points) or 1.0
+    coverages = [s.coverage for s in points]
+    mean_coverage, max_coverage = sum(coverages) / max(len(coverages), 1), max(coverages, default=0.0)
+    doubt = max((s.checker_contradicted for s in points), default=0.0)
+    return np.array([
+        point_features(signal, PointContext(central=point.central, weight_share=point.weight / total,
+                                            salad=salad, misconceptions=misconceptions, mean_coverage=mean_coverage,
+                                            max_coverage=max_coverage, max_checker_contradicted=doubt))
+        for point, signal in zip(rubric.points, points, strict=True)
+    ])
+
+
 def _shown_evidence(status: str, signal: scoring.PointSignals) -> str | None:
     """The candidate's sentence behind a status: the wrong statement for a contradiction, none when missing."""
     if status == "missing":
         return None
-    if status == "contradicted" and signal.checker_statement and (
-        signal.checker_contradicted >= scoring.CHECKER_CONTRADICTED_AT
-    ):
-        return signal.checker_statement
     if status == "contradicted" and signal.wrong_statement and (
         signal.says_wrong_claim or signal.contradicted >= scoring.CONTRADICTED_AT
     ):
         return signal.wrong_statement
+    if status == "contradicted" and signal.checker_statement and signal.checker_contradicted > 0:
+        return signal.checker_statement
     return signal.evidence
 
 

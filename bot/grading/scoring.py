@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.grading.coverage import PointEvidence
 from bot.grading.grade import KeyPointStatus
@@ -97,17 +98,11 @@ CONTRADICTED_AT = 1.01
 #: blind writer's wrong answer says, so rules matching them do not carry over from one half to the other.
 WRONG_PARAPHRASE_AT = 0.8
 WRONG_PARAPHRASE_MARGIN = 0.2
-#: The claim checker's P(contradicted) (where it beats P(entailed)) from which a point counts as wrongly claimed.
-#: Above 1, i.e. switched off (and not run): it helped the blind set's dev half and hurt its test half.
-#: At 0.76, chosen on blind dev (never the test half): blind dev, before -> after: misconception mean
-#: 1.89 -> 1.40, partial 3.05 -> 2.90, excellent 4.54 -> 4.60, r 0.819 -> 0.854; blind TEST, reported once:
-#: misconception 1.94 -> 1.72, partial 2.68 -> 2.48, but excellent 4.73 -> 4.48, loose 3.89 -> 3.60,
-#: r 0.843 -> 0.798, covered F1 0.802 -> 0.789 (false contradictions on right answers). Mohler r 0.624, AUC
-#: 0.853 and grade p50 30.7 / p95 83.4 ms with it on. On dev, 0.8 found fewer wrong claims (misconception
-#: 1.58) and 0.7 cost excellent answers (4.21). Also tried on dev, not kept: a low P(entailed) stopping a point
-#: counting as covered (0.2: r 0.854 -> 0.835), a high one promoting a partial point (no gain), a strong
-#: entailment from another statement vetoing the contradiction (misconception 1.40 -> 1.45).
-CHECKER_CONTRADICTED_AT = 1.01
+#: The status model (point_status.py) reads every signal of a key point together, the claim checker's among
+#: them: a point is covered from this P(covered) and wrongly claimed from this P(contradicted). Chosen on the
+#: blind set's dev half; the figures, and what was tried before (the checker alone), are in point_status.md.
+STATUS_COVERED_AT = 0.3
+STATUS_CONTRADICTED_AT = 0.45
 #: Statements this close (cosine) to one of a point's texts are read with it, at most CHECKER_STATEMENTS per
 #: point, closest first (one statement only: misconception mean 1.40 -> 1.63 on blind dev).
 CHECKER_MIN_SIMILARITY = 0.35
@@ -154,6 +149,8 @@ class PointSignals:
     checker_statement: str | None = None
     #: the closest sentence, and its closest clause, state the point's opposite ("does not saturate")
     polarity_conflict: bool = False
+    #: the raw signals behind `coverage`
+    raw: PointEvidence | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +158,9 @@ class AnswerSignals:
     points: tuple[PointSignals, ...]
     misconceptions: tuple[str, ...]  # ids, most confident first
     salad: bool  # a list of terms rather than statements
+    #: per key point, the status model's (P(covered), P(contradicted)) and its input row (bank rubrics only)
+    status: tuple[tuple[float, float], ...] = ()
+    features: Any = None
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,20 @@ class Judged:
 
 def is_contradicted(signal: PointSignals) -> bool:
     return (signal.misconception or signal.says_wrong_claim or signal.contradicted >= CONTRADICTED_AT
-            or signal.checker_contradicted >= CHECKER_CONTRADICTED_AT
             or signal.polarity_conflict)
+
+
+def modelled_status(
+    coverage: float, covered: float, wrong: float, *, rules_say_wrong: bool, salad: bool
+) -> KeyPointStatus:
+    """A bank key point's status from the status model's P(covered) and P(contradicted)."""
+    if rules_say_wrong or wrong >= STATUS_CONTRADICTED_AT:
+        return "contradicted"
+    if covered >= STATUS_COVERED_AT and not salad:
+        return "covered"
+    if coverage >= PARTIAL_AT:
+        return "partial"
+    return "missing"
 
 
 def credit_of(status: KeyPointStatus, coverage: float) -> float:
@@ -202,11 +214,17 @@ def judge(
     statuses: list[KeyPointStatus] = []
     coverages: list[float] = []
     partial_at = PARTIAL_AT if graded else REFERENCE_PARTIAL_AT
-    for signal in signals.points:
+    modelled = graded and len(signals.status) == len(signals.points)
+    for i, signal in enumerate(signals.points):
         coverage = signal.coverage * (KEYWORD_SALAD_FACTOR if signals.salad else 1.0)
         coverages.append(coverage)
-        statuses.append(status_of(coverage, contradicted=is_contradicted(signal), salad=signals.salad,
-                                  partial_at=partial_at))
+        if not modelled:
+            statuses.append(status_of(coverage, contradicted=is_contradicted(signal), salad=signals.salad,
+                                      partial_at=partial_at))
+            continue
+        covered, wrong = signals.status[i]
+        statuses.append(modelled_status(coverage, covered, wrong, rules_say_wrong=is_contradicted(signal),
+                                        salad=signals.salad))
     continuous = None if graded else score_of(
         [0.0 if s == "contradicted" else c for s, c in zip(statuses, coverages, strict=True)],
         [w for w, _ in points], len(signals.misconceptions), max_score=max_score,

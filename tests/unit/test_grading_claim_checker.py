@@ -95,10 +95,9 @@ def test_states_kept_from_the_encoders_pass_equal_running_the_lower_layers_again
         np.testing.assert_allclose(states.numpy(), again.numpy(), atol=1e-4)
 
 
-def test_switched_on_the_grader_reads_creditable_points_and_grades_the_same_twice(real_bank, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_grader_reads_creditable_points_and_grades_the_same_twice(real_bank) -> None:  # type: ignore[no-untyped-def]
     from bot.grading import Grader, scoring
 
-    monkeypatch.setattr(scoring, "CHECKER_CONTRADICTED_AT", 0.76)
     grader = Grader(real_bank.misconceptions)
     question = real_bank.question("T08-001")
     answer = ("Dropout zeroes each unit at random with probability p while training, with a fresh mask every step. "

@@ -50,23 +50,39 @@ def test_bank_rubrics_still_cap_an_answer_with_every_point_missing() -> None:
 
 
 def test_a_contradicted_reference_point_scores_at_most_one() -> None:
-    judged = scoring.judge(_signals(0.9, wrong=scoring.CHECKER_CONTRADICTED_AT), [(1.0, False)], graded=False)
+    signals = _signals(0.9)
+    wrong = scoring.PointSignals(**{**signals.points[0].__dict__, "misconception": True})
+    judged = scoring.judge(scoring.AnswerSignals((wrong,), (), False), [(1.0, False)], graded=False)
     assert judged.statuses == ("contradicted",)
     assert judged.score <= scoring.NOTHING_RIGHT_CAP
 
 
-def test_the_checker_below_its_threshold_marks_nothing_wrong() -> None:
-    below = scoring.CHECKER_CONTRADICTED_AT - 0.01
-    judged = scoring.judge(_signals(0.9, 0.9, wrong=below), [(1.0, True), (1.0, False)], graded=True)
+def _modelled(*status: tuple[float, float]) -> scoring.AnswerSignals:
+    """Bank-rubric signals whose status model said `status` (P(covered), P(contradicted)) per point."""
+    return scoring.AnswerSignals(_signals(*(0.7 for _ in status)).points, (), False, tuple(status))
+
+
+def test_the_status_model_below_its_thresholds_marks_nothing_wrong() -> None:
+    sure = (scoring.STATUS_COVERED_AT, scoring.STATUS_CONTRADICTED_AT - 0.01)
+    judged = scoring.judge(_modelled(sure, sure), [(1.0, True), (1.0, False)], graded=True)
     assert judged.statuses == ("covered", "covered")
     assert judged.score >= scoring.COMPLETE_FLOOR
 
 
-def test_a_checked_wrong_central_point_caps_an_otherwise_full_answer() -> None:
-    signals = _signals(0.9, 0.9)
-    wrong_central = scoring.PointSignals(**{**signals.points[0].__dict__, "checked": True,
-                                            "checker_contradicted": scoring.CHECKER_CONTRADICTED_AT})
-    judged = scoring.judge(scoring.AnswerSignals((wrong_central, signals.points[1]), (), False),
+def test_a_point_the_model_doubts_is_partial_on_coverage_alone() -> None:
+    doubt = (scoring.STATUS_COVERED_AT - 0.01, 0.0)
+    judged = scoring.judge(_modelled(doubt, doubt), [(1.0, False), (1.0, False)], graded=True)
+    assert judged.statuses == ("partial", "partial")  # coverage 0.7 is above PARTIAL_AT
+    assert judged.score == pytest.approx(5.0 * scoring.PARTIAL_CREDIT)
+
+
+def test_a_modelled_wrong_central_point_caps_an_otherwise_full_answer() -> None:
+    judged = scoring.judge(_modelled((0.9, scoring.STATUS_CONTRADICTED_AT), (0.9, 0.0)),
                            [(1.0, True), (1.0, False)], graded=True)
     assert judged.statuses == ("contradicted", "covered")
     assert judged.score <= scoring.CENTRAL_WRONG_CAP
+
+
+def test_reference_rubrics_ignore_status_probabilities() -> None:
+    judged = scoring.judge(_modelled((0.0, 1.0)), [(1.0, False)], graded=False)
+    assert judged.statuses == ("partial",)
