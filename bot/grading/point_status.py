@@ -33,7 +33,8 @@ FEATURE_NAMES = (
 COVERED, CONTRADICTED = 0, 1
 # Not features, on purpose: the answer's length and the rubric's size. With the answer's length the model
 # learned that long answers hold more wrong claims (true of the training answers) and marked a correct answer
-# padded with filler contradicted; without both, blind dev r 0.857 -> 0.863 at the same covered F1.
+# padded with filler contradicted; without both, blind dev r 0.857 -> 0.863 at the same covered F1 (first 980
+# training answers).
 
 
 @dataclass(frozen=True)
