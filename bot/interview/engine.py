@@ -30,6 +30,7 @@ from bot.grading import Grade, Grader
 from bot.grading.service import GradingService, InProcessGrading
 from bot.grading.thresholds import HINT_MAX_SCORE
 from bot.interview import messages as say
+from bot.interview import rows
 from bot.interview.answer_text import clean_answer
 from bot.interview.failures import failure_message
 from bot.interview.followup import FollowUp, decide_follow_up
@@ -161,6 +162,7 @@ def _guarded(step: str) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awa
 
 
 async def _commit(db: AsyncSession) -> None:
+    await rows.write_back(db)  # the session and turn rows read by `_current`, if they changed
     await db.commit()
     _committed.set(True)
 
@@ -348,7 +350,7 @@ class InterviewEngine:
         if follow_up is not None:
             turn.phase = TurnPhase.FOLLOW_UP
             turn.follow_ups = [*turn.follow_ups, follow_up.as_record()]
-            asked_in_session = sum(len(t.follow_ups or []) for t in session.turns)
+            asked_in_session = len(turn.follow_ups) + await self._follow_ups_before(db, turn)
             messages += self._follow_up_messages(session, persona, follow_up, asked_in_session - 1)
             await _commit(db)
             return self._reply(session, turn, messages)
@@ -399,7 +401,7 @@ class InterviewEngine:
                 turn.phase = TurnPhase.DONE
                 turn.completed_at = _now()
                 await record_review(db, session.user_id, turn.question_id, turn.score, turn.completed_at)
-            return await self._finish(db, session, [])
+            return await self._finish(db, session, turn, [])
 
     @_guarded("resume")
     async def resume(self, session_id: int) -> Reply:
@@ -694,10 +696,31 @@ class InterviewEngine:
 
     async def _current(self, db: AsyncSession, session_id: int, owner: str | None = None, *,
                        lock: bool = True) -> tuple[InterviewSession, Turn]:
-        session = await self._load(db, session_id, owner, lock=lock)
+        """The active session and its current turn for a transition: two rows read with plain SQL, not the
+        session with all its turns through the ORM (bot/interview/rows.py; `_commit` writes back what the
+        transition changed). The turn is read once the session's row lock is held, so it is the latest
+        version (PostgreSQL: a statement that waited for the lock sees what the transaction before committed)."""
+        found = await rows.load_session(db, session_id, lock=lock)
+        if found is None:
+            raise InterviewError("That interview does not exist.")
+        session, external_id = found
+        if owner is not None and external_id != owner:
+            raise NotYourInterview()
         if session.status != SessionStatus.ACTIVE:
             raise InterviewError(say.ENDED)
-        return session, session.turns[session.current_index]
+        turn = await rows.load_turn(db, session.id, session.current_index)
+        if turn is None:
+            raise InterviewError("That interview does not exist.")
+        return session, turn
+
+    @staticmethod
+    async def _follow_ups_before(db: AsyncSession, turn: Turn) -> int:
+        """Follow-ups asked in the turns before `turn` (none to read for the first question)."""
+        if turn.position == 0:
+            return 0
+        earlier = await db.scalars(select(rows.TURNS.c.follow_ups).where(rows.TURNS.c.session_id == turn.session_id,
+                                                                         rows.TURNS.c.position < turn.position))
+        return sum(len(follow_ups or []) for follow_ups in earlier)
 
     def _persona(self, session: InterviewSession) -> Persona:
         persona = self.bank.personas.get(session.persona_id)
@@ -745,13 +768,12 @@ class InterviewEngine:
         # The completed turn reschedules its question in the same transaction (spaced repetition).
         await record_review(db, session.user_id, turn.question_id, turn.score, turn.completed_at or _now())
         if session.current_index + 1 >= len(session.question_ids):
-            return await self._finish(db, session, messages)
+            return await self._finish(db, session, turn, messages)
         session.current_index += 1
         nxt = Turn(session_id=session.id, position=session.current_index,
                    question_id=session.question_ids[session.current_index], phase=TurnPhase.ASKED, coverage={},
                    misconceptions=[], follow_ups=[], exchanges=[], max_score=5.0)
         db.add(nxt)
-        session.turns.append(nxt)
         await _commit(db)
         persona = self._persona(session)
         messages.append(Message("transition", persona_line(persona, "transition", session.id,
@@ -759,15 +781,17 @@ class InterviewEngine:
         messages.append(self._question_message(session, nxt))
         return self._reply(session, nxt, messages)
 
-    async def _finish(self, db: AsyncSession, session: InterviewSession, messages: list[Message]) -> Reply:
+    async def _finish(self, db: AsyncSession, session: InterviewSession, current: Turn,
+                      messages: list[Message]) -> Reply:
         session.status = SessionStatus.FINISHED
         session.ended_at = _now()
+        turns = await rows.turns_of(db, session, keep=current)  # for the report, `current` with its changes
         await _commit(db)
-        report = build_report(session, list(session.turns), self.bank)
+        report = build_report(session, turns, self.bank)
         persona = self._persona(session)
         messages.append(Message("closing", persona_line(persona, "closing", session.id, 0)))
         messages.append(Message("report", report.render_markdown()))
-        return Reply(session.id, tuple(messages), (), True, report, len(session.turns),
+        return Reply(session.id, tuple(messages), (), True, report, len(turns),
                      len(session.question_ids), persona.name)
 
     def _reply(self, session: InterviewSession, turn: Turn, messages: Sequence[Message]) -> Reply:
