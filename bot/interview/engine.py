@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, ParamSpec, TypeVar
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -493,23 +493,24 @@ class InterviewEngine:
         wanted: dict[tuple[int, int], set[int]] = {}
         for session_id, (position, index) in shown:
             wanted.setdefault((session_id, position), set()).add(index)
+        turns = rows.TURNS.c
         async with self._db() as db:
-            rows = (await db.execute(
-                select(Turn.id, Turn.session_id, Turn.position, Turn.exchanges)
-                .where(or_(*(and_(Turn.session_id == s, Turn.position == p) for s, p in wanted)))
-                .order_by(Turn.id).with_for_update()
+            found = (await db.execute(
+                select(turns.id, turns.session_id, turns.position, turns.exchanges)
+                .where(or_(*(and_(turns.session_id == s, turns.position == p) for s, p in wanted)))
+                .order_by(turns.id).with_for_update()
             )).all()
             changes = []
-            for row in rows:
+            for row in found:
                 exchanges = list(row.exchanges)
                 marked = [i for i in wanted[(row.session_id, row.position)]
                           if 0 <= i < len(exchanges) and exchanges[i].get("replied") is False]
                 for i in marked:
                     exchanges[i] = {**exchanges[i], "replied": True}
                 if marked:
-                    changes.append({"id": row.id, "exchanges": exchanges})
+                    changes.append({"turn_id": row.id, "new_exchanges": exchanges})
             if changes:
-                await db.execute(update(Turn), changes)
+                await db.execute(rows.SET_EXCHANGES, changes)
                 await db.commit()
 
     def reply_not_shown(self, session_id: int, answer_ref: tuple[int, int] | None) -> None:
@@ -624,9 +625,9 @@ class InterviewEngine:
                 del self._locks[session_id]
 
     async def _seen_questions(self, db: AsyncSession, user_id: int) -> set[str]:
-        rows = await db.scalars(select(Turn.question_id).join(InterviewSession)
-                                .where(InterviewSession.user_id == user_id))
-        return set(rows)
+        asked = await db.scalars(select(Turn.question_id).join(InterviewSession)
+                                 .where(InterviewSession.user_id == user_id))
+        return set(asked)
 
     async def _load(self, db: AsyncSession, session_id: int, owner: str | None = None, *,
                     lock: bool = False) -> InterviewSession:
@@ -649,12 +650,7 @@ class InterviewEngine:
     async def _pending(self, db: AsyncSession, session_id: int, owner: str | None) -> tuple[int, str]:
         """(position, question id) of the turn awaiting an answer: a few columns, not the session's turns
         with their JSON (under a burst of answers this read ran once per answer, on the event loop)."""
-        row = (await db.execute(
-            select(InterviewSession.status, User.external_id, Turn.position, Turn.question_id)
-            .join(User, User.id == InterviewSession.user_id)
-            .join(Turn, (Turn.session_id == InterviewSession.id) & (Turn.position == InterviewSession.current_index))
-            .where(InterviewSession.id == session_id)
-        )).first()
+        row = (await db.execute(rows.PENDING, {"session_id": session_id})).first()
         if row is None:
             raise InterviewError("That interview does not exist.")
         if owner is not None and row.external_id != owner:
@@ -669,27 +665,20 @@ class InterviewEngine:
         """`_pending` and `catch_up` in one read: (position, question id) of the turn awaiting an answer, or,
         if the candidate never saw the reply to their last answer, the catch-up reply. Plain columns of the
         session's turns, not ORM objects: the whole session is loaded only when a reply was missed."""
-        rows = (await db.execute(
-            select(InterviewSession.status, InterviewSession.current_index, User.external_id, Turn.position,
-                   Turn.question_id, Turn.exchanges)
-            .join(User, User.id == InterviewSession.user_id)
-            .join(Turn, Turn.session_id == InterviewSession.id)
-            .where(InterviewSession.id == session_id)
-            .order_by(Turn.position)
-        )).all()
-        if not rows:
+        found = (await db.execute(rows.PENDING_ROWS, {"session_id": session_id})).all()
+        if not found:
             raise InterviewError("That interview does not exist.")
-        first = rows[0]
+        first = found[0]
         if owner is not None and first.external_id != owner:
             raise NotYourInterview()
         if first.status != SessionStatus.ACTIVE:
             raise InterviewError(say.ENDED)
         # The same rule as `_unreplied_answer`: the last answer of the session, if its reply was never shown.
         last = next(((row.position, len(row.exchanges) - 1, row.exchanges[-1])
-                     for row in reversed(rows) if row.exchanges), None)
+                     for row in reversed(found) if row.exchanges), None)
         if last is not None and last[2].get("replied") is False and (session_id, last[:2]) not in delivering:
             return self._caught_up(await self._load(db, session_id), unused_answer)
-        pending = next((row for row in rows if row.position == first.current_index), None)
+        pending = next((row for row in found if row.position == first.current_index), None)
         if pending is None:
             raise InterviewError("That interview does not exist.")
         return pending.position, pending.question_id
@@ -718,8 +707,7 @@ class InterviewEngine:
         """Follow-ups asked in the turns before `turn` (none to read for the first question)."""
         if turn.position == 0:
             return 0
-        earlier = await db.scalars(select(rows.TURNS.c.follow_ups).where(rows.TURNS.c.session_id == turn.session_id,
-                                                                         rows.TURNS.c.position < turn.position))
+        earlier = await db.scalars(rows.FOLLOW_UPS_BEFORE, {"session_id": turn.session_id, "position": turn.position})
         return sum(len(follow_ups or []) for follow_ups in earlier)
 
     def _persona(self, session: InterviewSession) -> Persona:

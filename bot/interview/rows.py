@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import InterviewSession, Turn, User
@@ -37,31 +37,53 @@ def _unattached(db: AsyncSession, model: type[M], row: Row[Any] | Any) -> M:
     return obj
 
 
+# Statements built once: building a statement (and its cache key) costs more than running it on SQLite.
+_SESSION = (select(SESSIONS, USERS.c.external_id).join(USERS, USERS.c.id == SESSIONS.c.user_id)
+            .where(SESSIONS.c.id == bindparam("session_id")))
+_SESSION_LOCKED = _SESSION.with_for_update(of=SESSIONS)
+_TURN = select(TURNS).where(TURNS.c.session_id == bindparam("session_id"), TURNS.c.position == bindparam("position"))
+_TURNS = select(TURNS).where(TURNS.c.session_id == bindparam("session_id")).order_by(TURNS.c.position)
+#: The SET clause comes from the parameters given (the changed columns); onupdate columns are set as well.
+_UPDATE_BY_ID = {table: update(table).where(table.c.id == bindparam("row_id")) for table in (SESSIONS, TURNS)}
+#: Columns of the turns a question waits on, and the last exchanges (`InterviewEngine._pending_unless_missed`).
+PENDING_ROWS = (select(SESSIONS.c.status, SESSIONS.c.current_index, USERS.c.external_id, TURNS.c.position,
+                       TURNS.c.question_id, TURNS.c.exchanges)
+                .join_from(SESSIONS, USERS, USERS.c.id == SESSIONS.c.user_id)
+                .join(TURNS, TURNS.c.session_id == SESSIONS.c.id)
+                .where(SESSIONS.c.id == bindparam("session_id"))
+                .order_by(TURNS.c.position))
+#: The pending turn alone (`InterviewEngine._pending`).
+PENDING = (select(SESSIONS.c.status, USERS.c.external_id, TURNS.c.position, TURNS.c.question_id)
+           .join_from(SESSIONS, USERS, USERS.c.id == SESSIONS.c.user_id)
+           .join(TURNS, (TURNS.c.session_id == SESSIONS.c.id) & (TURNS.c.position == SESSIONS.c.current_index))
+           .where(SESSIONS.c.id == bindparam("session_id")))
+#: Follow-ups of the turns before a position.
+FOLLOW_UPS_BEFORE = select(TURNS.c.follow_ups).where(TURNS.c.session_id == bindparam("session_id"),
+                                                     TURNS.c.position < bindparam("position"))
+#: Mark exchanges replied: executemany over {"turn_id", "new_exchanges"}.
+SET_EXCHANGES = (update(TURNS).where(TURNS.c.id == bindparam("turn_id"))
+                 .values(exchanges=bindparam("new_exchanges")))
+
+
 async def load_session(db: AsyncSession, session_id: int, *, lock: bool) -> tuple[InterviewSession, str] | None:
     """The session row (and its candidate's external id), row-locked with `lock` (PostgreSQL: FOR UPDATE;
     SQLite's write transaction already holds the database's write lock); None if there is none."""
-    query = (select(SESSIONS, USERS.c.external_id).join(USERS, USERS.c.id == SESSIONS.c.user_id)
-             .where(SESSIONS.c.id == session_id))
-    if lock:
-        query = query.with_for_update(of=SESSIONS)
-    row = (await db.execute(query)).first()
+    row = (await db.execute(_SESSION_LOCKED if lock else _SESSION, {"session_id": session_id})).first()
     if row is None:
         return None
     return _unattached(db, InterviewSession, row), row.external_id
 
 
 async def load_turn(db: AsyncSession, session_id: int, position: int) -> Turn | None:
-    row = (await db.execute(select(TURNS).where(TURNS.c.session_id == session_id,
-                                                TURNS.c.position == position))).first()
+    row = (await db.execute(_TURN, {"session_id": session_id, "position": position})).first()
     return None if row is None else _unattached(db, Turn, row)
 
 
 async def turns_of(db: AsyncSession, session: InterviewSession, *, keep: Turn | None = None) -> list[Turn]:
     """Every turn of `session` in order, the one at `keep`'s position being `keep` itself (with its changes)."""
-    rows = (await db.execute(select(TURNS).where(TURNS.c.session_id == session.id)
-                             .order_by(TURNS.c.position))).all()
+    found = (await db.execute(_TURNS, {"session_id": session.id})).all()
     return [keep if keep is not None and row.position == keep.position else _unattached(db, Turn, row)
-            for row in rows]
+            for row in found]
 
 
 async def write_back(db: AsyncSession) -> None:
@@ -70,5 +92,4 @@ async def write_back(db: AsyncSession) -> None:
         changed = {key: value for key, old in before.items()
                    if (value := getattr(obj, key)) is not old and value != old}
         if changed:
-            table = type(obj).__table__
-            await db.execute(update(table).where(table.c.id == obj.id).values(changed))
+            await db.execute(_UPDATE_BY_ID[type(obj).__table__], {**changed, "row_id": obj.id})
