@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, ParamSpec, TypeVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -493,13 +493,8 @@ class InterviewEngine:
         wanted: dict[tuple[int, int], set[int]] = {}
         for session_id, (position, index) in shown:
             wanted.setdefault((session_id, position), set()).add(index)
-        turns = rows.TURNS.c
         async with self._db() as db:
-            found = (await db.execute(
-                select(turns.id, turns.session_id, turns.position, turns.exchanges)
-                .where(or_(*(and_(turns.session_id == s, turns.position == p) for s, p in wanted)))
-                .order_by(turns.id).with_for_update()
-            )).all()
+            found = (await db.execute(rows.SHOWN_TURNS, {"pairs": list(wanted)})).all()
             changes = []
             for row in found:
                 exchanges = list(row.exchanges)

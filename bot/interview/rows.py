@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import InterviewSession, Turn, User
@@ -60,6 +60,11 @@ PENDING = (select(SESSIONS.c.status, USERS.c.external_id, TURNS.c.position, TURN
 #: Follow-ups of the turns before a position.
 FOLLOW_UPS_BEFORE = select(TURNS.c.follow_ups).where(TURNS.c.session_id == bindparam("session_id"),
                                                      TURNS.c.position < bindparam("position"))
+#: The turns named by (session id, position) pairs, row-locked, for marking replies shown (one statement for
+#: any number of pairs: its compiled form is cached, unlike an OR of one condition per pair).
+SHOWN_TURNS = (select(TURNS.c.id, TURNS.c.session_id, TURNS.c.position, TURNS.c.exchanges)
+               .where(tuple_(TURNS.c.session_id, TURNS.c.position).in_(bindparam("pairs", expanding=True)))
+               .order_by(TURNS.c.id).with_for_update())
 #: Mark exchanges replied: executemany over {"turn_id", "new_exchanges"}.
 SET_EXCHANGES = (update(TURNS).where(TURNS.c.id == bindparam("turn_id"))
                  .values(exchanges=bindparam("new_exchanges")))
