@@ -8,6 +8,7 @@ All asynchronous set-up happens in `setup_hook`, never in `on_ready` (which fire
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 import time
@@ -131,6 +132,7 @@ class VivaBot(commands.Bot):
         for extension in walk_extensions():
             await self.load_extension(extension)
         await self.sync_commands()
+        _freeze_startup_objects()
 
     async def _connect_work_queue(self) -> Any:
         """REDIS_URL set: grading and (unless a runner was passed in) code checks go to queue workers."""
@@ -180,6 +182,14 @@ class VivaBot(commands.Bot):
 class ShardedVivaBot(VivaBot, commands.AutoShardedBot):
     """The same bot serving only some Discord shards (`run --shard-ids 0,1 --shard-count 4`): several
     processes or hosts share one bot. Everything they share lives in the database (docs/architecture.md §7)."""
+
+
+def _freeze_startup_objects() -> None:
+    """Move what start-up built (modules, the bank, the services: about 300 000 objects, alive for the whole
+    run) out of the garbage collector's reach. Each full collection otherwise walks them all: about 0.25 s of
+    CPU, several times an hour under load, which added ~3 ms to every answer of a burst it fell into."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_bot(

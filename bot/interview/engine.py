@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, ParamSpec, TypeVar
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -30,6 +30,7 @@ from bot.grading import Grade, Grader
 from bot.grading.service import GradingService, InProcessGrading
 from bot.grading.thresholds import HINT_MAX_SCORE
 from bot.interview import messages as say
+from bot.interview import rows
 from bot.interview.answer_text import clean_answer
 from bot.interview.failures import failure_message
 from bot.interview.followup import FollowUp, decide_follow_up
@@ -161,6 +162,7 @@ def _guarded(step: str) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awa
 
 
 async def _commit(db: AsyncSession) -> None:
+    await rows.write_back(db)  # the session and turn rows read by `_current`, if they changed
     await db.commit()
     _committed.set(True)
 
@@ -348,7 +350,7 @@ class InterviewEngine:
         if follow_up is not None:
             turn.phase = TurnPhase.FOLLOW_UP
             turn.follow_ups = [*turn.follow_ups, follow_up.as_record()]
-            asked_in_session = sum(len(t.follow_ups or []) for t in session.turns)
+            asked_in_session = len(turn.follow_ups) + await self._follow_ups_before(db, turn)
             messages += self._follow_up_messages(session, persona, follow_up, asked_in_session - 1)
             await _commit(db)
             return self._reply(session, turn, messages)
@@ -399,7 +401,7 @@ class InterviewEngine:
                 turn.phase = TurnPhase.DONE
                 turn.completed_at = _now()
                 await record_review(db, session.user_id, turn.question_id, turn.score, turn.completed_at)
-            return await self._finish(db, session, [])
+            return await self._finish(db, session, turn, [])
 
     @_guarded("resume")
     async def resume(self, session_id: int) -> Reply:
@@ -492,22 +494,18 @@ class InterviewEngine:
         for session_id, (position, index) in shown:
             wanted.setdefault((session_id, position), set()).add(index)
         async with self._db() as db:
-            rows = (await db.execute(
-                select(Turn.id, Turn.session_id, Turn.position, Turn.exchanges)
-                .where(or_(*(and_(Turn.session_id == s, Turn.position == p) for s, p in wanted)))
-                .order_by(Turn.id).with_for_update()
-            )).all()
+            found = (await db.execute(rows.SHOWN_TURNS, {"pairs": list(wanted)})).all()
             changes = []
-            for row in rows:
+            for row in found:
                 exchanges = list(row.exchanges)
                 marked = [i for i in wanted[(row.session_id, row.position)]
                           if 0 <= i < len(exchanges) and exchanges[i].get("replied") is False]
                 for i in marked:
                     exchanges[i] = {**exchanges[i], "replied": True}
                 if marked:
-                    changes.append({"id": row.id, "exchanges": exchanges})
+                    changes.append({"turn_id": row.id, "new_exchanges": exchanges})
             if changes:
-                await db.execute(update(Turn), changes)
+                await db.execute(rows.SET_EXCHANGES, changes)
                 await db.commit()
 
     def reply_not_shown(self, session_id: int, answer_ref: tuple[int, int] | None) -> None:
@@ -622,9 +620,9 @@ class InterviewEngine:
                 del self._locks[session_id]
 
     async def _seen_questions(self, db: AsyncSession, user_id: int) -> set[str]:
-        rows = await db.scalars(select(Turn.question_id).join(InterviewSession)
-                                .where(InterviewSession.user_id == user_id))
-        return set(rows)
+        asked = await db.scalars(select(Turn.question_id).join(InterviewSession)
+                                 .where(InterviewSession.user_id == user_id))
+        return set(asked)
 
     async def _load(self, db: AsyncSession, session_id: int, owner: str | None = None, *,
                     lock: bool = False) -> InterviewSession:
@@ -647,12 +645,7 @@ class InterviewEngine:
     async def _pending(self, db: AsyncSession, session_id: int, owner: str | None) -> tuple[int, str]:
         """(position, question id) of the turn awaiting an answer: a few columns, not the session's turns
         with their JSON (under a burst of answers this read ran once per answer, on the event loop)."""
-        row = (await db.execute(
-            select(InterviewSession.status, User.external_id, Turn.position, Turn.question_id)
-            .join(User, User.id == InterviewSession.user_id)
-            .join(Turn, (Turn.session_id == InterviewSession.id) & (Turn.position == InterviewSession.current_index))
-            .where(InterviewSession.id == session_id)
-        )).first()
+        row = (await db.execute(rows.PENDING, {"session_id": session_id})).first()
         if row is None:
             raise InterviewError("That interview does not exist.")
         if owner is not None and row.external_id != owner:
@@ -667,37 +660,50 @@ class InterviewEngine:
         """`_pending` and `catch_up` in one read: (position, question id) of the turn awaiting an answer, or,
         if the candidate never saw the reply to their last answer, the catch-up reply. Plain columns of the
         session's turns, not ORM objects: the whole session is loaded only when a reply was missed."""
-        rows = (await db.execute(
-            select(InterviewSession.status, InterviewSession.current_index, User.external_id, Turn.position,
-                   Turn.question_id, Turn.exchanges)
-            .join(User, User.id == InterviewSession.user_id)
-            .join(Turn, Turn.session_id == InterviewSession.id)
-            .where(InterviewSession.id == session_id)
-            .order_by(Turn.position)
-        )).all()
-        if not rows:
+        found = (await db.execute(rows.PENDING_ROWS, {"session_id": session_id})).all()
+        if not found:
             raise InterviewError("That interview does not exist.")
-        first = rows[0]
+        first = found[0]
         if owner is not None and first.external_id != owner:
             raise NotYourInterview()
         if first.status != SessionStatus.ACTIVE:
             raise InterviewError(say.ENDED)
         # The same rule as `_unreplied_answer`: the last answer of the session, if its reply was never shown.
         last = next(((row.position, len(row.exchanges) - 1, row.exchanges[-1])
-                     for row in reversed(rows) if row.exchanges), None)
+                     for row in reversed(found) if row.exchanges), None)
         if last is not None and last[2].get("replied") is False and (session_id, last[:2]) not in delivering:
             return self._caught_up(await self._load(db, session_id), unused_answer)
-        pending = next((row for row in rows if row.position == first.current_index), None)
+        pending = next((row for row in found if row.position == first.current_index), None)
         if pending is None:
             raise InterviewError("That interview does not exist.")
         return pending.position, pending.question_id
 
     async def _current(self, db: AsyncSession, session_id: int, owner: str | None = None, *,
                        lock: bool = True) -> tuple[InterviewSession, Turn]:
-        session = await self._load(db, session_id, owner, lock=lock)
+        """The active session and its current turn for a transition: two rows read with plain SQL, not the
+        session with all its turns through the ORM (bot/interview/rows.py; `_commit` writes back what the
+        transition changed). The turn is read once the session's row lock is held, so it is the latest
+        version (PostgreSQL: a statement that waited for the lock sees what the transaction before committed)."""
+        found = await rows.load_session(db, session_id, lock=lock)
+        if found is None:
+            raise InterviewError("That interview does not exist.")
+        session, external_id = found
+        if owner is not None and external_id != owner:
+            raise NotYourInterview()
         if session.status != SessionStatus.ACTIVE:
             raise InterviewError(say.ENDED)
-        return session, session.turns[session.current_index]
+        turn = await rows.load_turn(db, session.id, session.current_index)
+        if turn is None:
+            raise InterviewError("That interview does not exist.")
+        return session, turn
+
+    @staticmethod
+    async def _follow_ups_before(db: AsyncSession, turn: Turn) -> int:
+        """Follow-ups asked in the turns before `turn` (none to read for the first question)."""
+        if turn.position == 0:
+            return 0
+        earlier = await db.scalars(rows.FOLLOW_UPS_BEFORE, {"session_id": turn.session_id, "position": turn.position})
+        return sum(len(follow_ups or []) for follow_ups in earlier)
 
     def _persona(self, session: InterviewSession) -> Persona:
         persona = self.bank.personas.get(session.persona_id)
@@ -745,13 +751,12 @@ class InterviewEngine:
         # The completed turn reschedules its question in the same transaction (spaced repetition).
         await record_review(db, session.user_id, turn.question_id, turn.score, turn.completed_at or _now())
         if session.current_index + 1 >= len(session.question_ids):
-            return await self._finish(db, session, messages)
+            return await self._finish(db, session, turn, messages)
         session.current_index += 1
         nxt = Turn(session_id=session.id, position=session.current_index,
                    question_id=session.question_ids[session.current_index], phase=TurnPhase.ASKED, coverage={},
                    misconceptions=[], follow_ups=[], exchanges=[], max_score=5.0)
         db.add(nxt)
-        session.turns.append(nxt)
         await _commit(db)
         persona = self._persona(session)
         messages.append(Message("transition", persona_line(persona, "transition", session.id,
@@ -759,15 +764,17 @@ class InterviewEngine:
         messages.append(self._question_message(session, nxt))
         return self._reply(session, nxt, messages)
 
-    async def _finish(self, db: AsyncSession, session: InterviewSession, messages: list[Message]) -> Reply:
+    async def _finish(self, db: AsyncSession, session: InterviewSession, current: Turn,
+                      messages: list[Message]) -> Reply:
         session.status = SessionStatus.FINISHED
         session.ended_at = _now()
+        turns = await rows.turns_of(db, session, keep=current)  # for the report, `current` with its changes
         await _commit(db)
-        report = build_report(session, list(session.turns), self.bank)
+        report = build_report(session, turns, self.bank)
         persona = self._persona(session)
         messages.append(Message("closing", persona_line(persona, "closing", session.id, 0)))
         messages.append(Message("report", report.render_markdown()))
-        return Reply(session.id, tuple(messages), (), True, report, len(session.turns),
+        return Reply(session.id, tuple(messages), (), True, report, len(turns),
                      len(session.question_ids), persona.name)
 
     def _reply(self, session: InterviewSession, turn: Turn, messages: Sequence[Message]) -> Reply:

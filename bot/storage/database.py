@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot import PROJECT_ROOT
-from bot.storage.sqlite_driver import one_trip
+from bot.storage.sqlite_driver import clear_begin, defer_begin, one_trip
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -88,10 +88,11 @@ def _sqlite_begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
     # makes concurrent transitions queue on busy_timeout instead. Transactions stay short: the
     # engine grades answers outside them. A read-only transaction starts deferred: with WAL it reads
     # a snapshot while a writer works, instead of queueing behind every write.
-    if connection.get_execution_options().get(READ_ONLY):
-        connection.exec_driver_sql("BEGIN")
-    else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # The BEGIN goes to SQLite with the transaction's first statement, in the same trip (sqlite_driver.py);
+    # taking the write lock then rather than now changes nothing: the transaction has not read anything yet.
+    begin = "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+    if not defer_begin(connection.connection.dbapi_connection, begin):
+        connection.exec_driver_sql(begin)
 
 
 async def read_only(session: AsyncSession) -> None:
@@ -104,6 +105,7 @@ def _sqlite_reset(dbapi_connection, _record, reset_state) -> None:  # type: igno
     # or ROLLBACK before its connection goes back, and the stock reset then sends another ROLLBACK (a no-op
     # costing a trip to the driver's thread per write). A transaction left open (a COMMIT that failed) is still
     # rolled back, so no pooled connection keeps the write lock.
+    clear_begin(dbapi_connection)  # a transaction that ran no statement: its BEGIN was never sent
     if reset_state.transaction_was_reset or not reset_state.asyncio_safe:
         return
     try:
@@ -114,11 +116,17 @@ def _sqlite_reset(dbapi_connection, _record, reset_state) -> None:  # type: igno
         dbapi_connection.rollback()
 
 
+#: SQLite connections kept open in the pool (beyond them up to 10 more, closed when returned). Above the
+#: interview engine's reads and writes at once (2 x 6): a burst of answers then reuses connections instead of
+#: opening and closing some per answer (each is a thread and six PRAGMAs). PostgreSQL keeps SQLAlchemy's 5.
+SQLITE_POOL_SIZE = 15
+
+
 def create_engine(url: str) -> AsyncEngine:
     # hide_parameters: an error's text must never carry a candidate's answer into the logs.
     sqlite = make_url(url).get_backend_name() == "sqlite"
     engine = create_async_engine(url, pool_pre_ping=not sqlite, hide_parameters=True,
-                                 **({"pool_reset_on_return": None} if sqlite else {}))
+                                 **({"pool_reset_on_return": None, "pool_size": SQLITE_POOL_SIZE} if sqlite else {}))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)

@@ -6,6 +6,9 @@ A bot answering many candidates pays that per statement, on the event loop. `One
 steps in one hand-off and keeps the rows, the description, the row count and the last row id, which is all the
 adapter's cursor hands to SQLAlchemy afterwards (it already buffers every row before returning).
 
+A transaction's BEGIN goes with its first statement (`defer_begin`): one trip fewer per transaction, and none
+for a transaction that ends before running any statement.
+
 It relies on SQLAlchemy 2.1's generic asyncio adapter (sqlalchemy.connectors.asyncio) and aiosqlite's
 `Connection._execute`; where either is missing, `one_trip` leaves the connection as SQLAlchemy made it.
 Server-side cursors (stream results) keep the stock cursor.
@@ -28,8 +31,22 @@ except ImportError:  # another SQLAlchemy layout: keep the stock adapter
     AsyncAdapt_dbapi_cursor = None  # type: ignore[assignment,misc]
 
 
-def _execute(connection: sqlite3.Connection, operation: Any, parameters: Any) -> tuple[Any, list[Any], int, Any]:
-    """In aiosqlite's thread: execute, fetch every row, close."""
+#: Attribute of the aiosqlite connection holding the BEGIN statement to send with the next statement.
+_BEGIN = "_viva_begin"
+
+
+def _take_begin(driver: Any) -> str | None:
+    begin = getattr(driver, _BEGIN, None)
+    if begin is not None:
+        setattr(driver, _BEGIN, None)
+    return begin
+
+
+def _execute(connection: sqlite3.Connection, operation: Any, parameters: Any,
+             begin: str | None = None) -> tuple[Any, list[Any], int, Any]:
+    """In aiosqlite's thread: BEGIN if one is pending, execute, fetch every row, close."""
+    if begin is not None:
+        connection.execute(begin)  # fails alone (e.g. database locked): then no transaction is open
     cursor = connection.cursor()
     try:
         if parameters is None:
@@ -43,7 +60,10 @@ def _execute(connection: sqlite3.Connection, operation: Any, parameters: Any) ->
         cursor.close()
 
 
-def _executemany(connection: sqlite3.Connection, operation: Any, seq_of_parameters: Any) -> tuple[int, Any]:
+def _executemany(connection: sqlite3.Connection, operation: Any, seq_of_parameters: Any,
+                 begin: str | None = None) -> tuple[int, Any]:
+    if begin is not None:
+        connection.execute(begin)
     cursor = connection.cursor()
     try:
         cursor.executemany(operation, seq_of_parameters)
@@ -100,7 +120,7 @@ if AsyncAdapt_dbapi_cursor is not None:
             driver = self._connection
             async with self._adapt_connection._execute_mutex:
                 self._description, rows, self._rowcount, self._lastrowid = await driver._execute(
-                    _execute, driver._conn, operation, parameters)
+                    _execute, driver._conn, operation, parameters, _take_begin(driver))
             self._rows = collections.deque(rows)
             return self
 
@@ -108,7 +128,7 @@ if AsyncAdapt_dbapi_cursor is not None:
             driver = self._connection
             async with self._adapt_connection._execute_mutex:
                 self._rowcount, self._lastrowid = await driver._execute(
-                    _executemany, driver._conn, operation, seq_of_parameters)
+                    _executemany, driver._conn, operation, seq_of_parameters, _take_begin(driver))
             self._description = None
             self._rows = collections.deque()
             return self
@@ -122,6 +142,28 @@ if AsyncAdapt_dbapi_cursor is not None:
     class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         __slots__ = ()
         _cursor_cls = OneTripCursor
+
+        def commit(self) -> None:
+            if _take_begin(self._connection) is None:  # else BEGIN was never sent: nothing to commit
+                super().commit()
+
+        def rollback(self) -> None:
+            if _take_begin(self._connection) is None:
+                super().rollback()
+
+
+def defer_begin(dbapi_connection: Any, begin: str) -> bool:
+    """Send `begin` (a BEGIN statement) with this connection's next statement instead of on its own; False if
+    this connection does not run statements in one trip (then the caller sends it)."""
+    if AsyncAdapt_dbapi_cursor is None or type(dbapi_connection) is not OneTripConnection:
+        return False
+    setattr(dbapi_connection._connection, _BEGIN, begin)
+    return True
+
+
+def clear_begin(dbapi_connection: Any) -> None:
+    """Forget a BEGIN not sent yet (the connection goes back to the pool)."""
+    _take_begin(getattr(dbapi_connection, "_connection", None))
 
 
 def one_trip(dbapi_connection: Any) -> bool:

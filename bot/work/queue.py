@@ -151,12 +151,15 @@ class WorkQueue:
                 raise WorkTimeout(f"no result for job {job_id} after {self.wait_s:.0f} s")
             try:
                 popped = await self.redis.blpop([DONE_PREFIX + job_id], timeout=max(1, min(BLOCK_S, int(remaining))))
-                if popped is not None and popped[1] != DONE_MARKER:
+                if popped is None:  # the wait timed out: done meanwhile, or lost?
+                    result, lost = await self._probe(queue, job_id)
+                elif popped[1] != DONE_MARKER:
                     return self._decoded(popped[1])  # the stored result itself
-                result = await self._result_once(job_id)
+                else:  # an older worker's marker
+                    result, lost = await self._result_once(job_id), False
                 if result is not None:
                     return result
-                if popped is None and await self._lost(queue, job_id):
+                if lost:
                     requeued += 1
                     if requeued > MAX_REQUEUES:
                         raise WorkFailed(f"job {job_id} was lost or failed {MAX_REQUEUES} times")
@@ -169,15 +172,19 @@ class WorkQueue:
                     log.warning("waiting for job %s: Redis error (%s); retrying", job_id, type(exc).__name__)
                 await asyncio.sleep(min(2.0, 0.1 * 2 ** min(failures, 5)))
 
-    async def _lost(self, queue: str, job_id: str) -> bool:
-        """Not queued, not running, no result: Redis lost it, or arq gave up on it (timeout, max tries)."""
+    async def _probe(self, queue: str, job_id: str) -> tuple[dict[str, Any] | None, bool]:
+        """(the job's result if there is one, whether it is lost), in one round trip. Lost: not queued, not
+        running, no result (Redis lost it, or arq gave up on it: timeout, max tries). The result is read last:
+        a worker stores it before arq drops the job's records, so a job seen gone has its result seen here."""
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.exists(job_key_prefix + job_id)
             pipe.exists(in_progress_key_prefix + job_id)
             pipe.zscore(queue, job_id)
-            pipe.exists(RESULT_PREFIX + job_id)
-            job, running, score, result = await pipe.execute()
-        return not job and not running and score is None and not result
+            pipe.get(RESULT_PREFIX + job_id)
+            job, running, score, raw = await pipe.execute()
+        if raw is not None:
+            return self._decoded(raw), False
+        return None, not job and not running and score is None
 
     async def _result_once(self, job_id: str) -> dict[str, Any] | None:
         raw = await self.redis.get(RESULT_PREFIX + job_id)

@@ -225,12 +225,10 @@ class InterviewCog(commands.Cog):
                 await message.channel.send("Start a mock interview with `/interview start`, or see `/help`.",
                                            allowed_mentions=NO_MENTIONS)
                 return
-            caught_up = await self.engine.catch_up(session_id, unused_answer=message.content)
-            if caught_up is not None:  # their previous answer's reply never arrived: show it first
-                reply = caught_up
-            else:
-                async with message.channel.typing():
-                    reply = await self.engine.answer(session_id, message.content)
+            # One read finds the pending question, or, if their previous answer's reply never arrived, that
+            # reply to show first (then the typed text is neither graded nor stored).
+            async with message.channel.typing():
+                reply = await self.engine.answer(session_id, message.content, catch_up=True)
         except StepFailed as failure:  # the DM itself keeps the typed answer: no need to show it back
             await report_failure_in(message.channel, failure, step="answer")
             return
