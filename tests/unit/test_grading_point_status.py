@@ -66,8 +66,9 @@ def test_soft_targets_put_a_partial_row_between_missing_and_covered() -> None:
 
 
 @pytest.mark.slow
-def test_bank_grades_carry_one_probability_pair_per_point_and_reference_grades_none(real_bank) -> None:  # type: ignore[no-untyped-def]
+def test_bank_grades_carry_one_probability_pair_per_point_and_reference_grades_none(real_bank, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from bot.grading import get_grader
+    from bot.grading import grader as grader_module
 
     grader = get_grader(real_bank.misconceptions)
     question = real_bank.question("T08-001")
@@ -75,6 +76,11 @@ def test_bank_grades_carry_one_probability_pair_per_point_and_reference_grades_n
     assert len(signals.status) == len(question.key_points)
     assert all(0.0 <= p <= 1.0 for pair in signals.status for p in pair)
     assert signals.features.shape == (len(question.key_points), len(FEATURE_NAMES))
+
+    def refuse() -> None:
+        raise AssertionError("the status model ran for a reference rubric")
+
+    monkeypatch.setattr(grader_module, "shipped_status_model", refuse)
     reference = grader.grade_reference("What is dropout?", "Dropout zeroes random units in training.",
                                        "It drops units.")
     assert reference.validity == "ok"
