@@ -80,18 +80,14 @@ def bank_pairs(bank, excluded: set[str], embedder, rng: random.Random) -> list[P
 
 
 def _rubric_sides(bank, excluded: set[str], embedder) -> Sides:  # type: ignore[no-untyped-def]
-    from bot.grading.claims import point_texts
+    from bot.grading.claims import rubric_point_texts
     from bot.grading.rubric import rubric_from_question
 
     sides: Sides = {}
     for question in bank.questions.values():
         if question.id in excluded:
             continue
-        rubric = rubric_from_question(question)
-        triggers = [t for mid in rubric.misconception_ids if mid in bank.misconceptions
-                    for t in bank.misconceptions[mid].triggers]
-        texts = point_texts([p.right_texts for p in rubric.points], [p.contradictions for p in rubric.points],
-                            triggers, embedder.encode_cached)
+        texts = rubric_point_texts(rubric_from_question(question), bank.misconceptions, embedder.encode_cached)
         sides[question.id] = [(list(t.right.texts), list(t.wrong.texts)) for t in texts]
     return sides
 

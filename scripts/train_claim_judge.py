@@ -43,7 +43,7 @@ from bot.grading.claims import (
     Statements,
     TextSet,
     pair_features,
-    point_texts,
+    rubric_point_texts,
 )
 
 SEED = 13
@@ -92,12 +92,8 @@ def build_examples(bank, excluded: set[str], embedder, rng: random.Random) -> li
     for question in bank.questions.values():
         if question.id in excluded:
             continue
-        rubric = rubric_from_question(question)
-        triggers = [t for mid in rubric.misconception_ids if mid in bank.misconceptions
-                    for t in bank.misconceptions[mid].triggers]
-        prepared[question.id] = point_texts(
-            [p.right_texts for p in rubric.points], [p.contradictions for p in rubric.points], triggers,
-            embedder.encode_cached,
+        prepared[question.id] = rubric_point_texts(
+            rubric_from_question(question), bank.misconceptions, embedder.encode_cached
         )
     ids = sorted(prepared)
     examples: list[Example] = []

@@ -16,16 +16,19 @@ The weights ship as `claim_judge.npz` next to this module (float16, about 1k num
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from bot.bank.schema import Misconception
 from bot.grading.embedder import EMBEDDING_DIM, Encoded
 from bot.grading.negation import has_negative_meaning, negation_count, polarity_conflict
+from bot.grading.rubric import Rubric
 from bot.grading.text import STOP_WORDS, stem
+from bot.grading.weights_file import load_arrays, save_arrays
 
 WEIGHTS_PATH = Path(__file__).with_name("claim_judge.npz")
 LABELS = ("neutral", "entailed", "contradicted")
@@ -168,6 +171,9 @@ def pair_features(point: PointTexts, statements: Statements) -> np.ndarray:
     return out
 
 
+_ARRAYS = ("mean", "scale", "w1", "b1", "w2", "b2")
+
+
 @dataclass(frozen=True)
 class ClaimJudge:
     """A one-hidden-layer MLP (ReLU) over standardised pair features, softmax over the three labels.
@@ -194,18 +200,11 @@ class ClaimJudge:
 
     def save(self, path: Path, **meta: str) -> None:
         """float16 on disk: a few kB either way, and half precision changes no probability by more than 1e-3."""
-        arrays = {name: getattr(self, name).astype(np.float16) for name in ("mean", "scale", "w1", "b1", "w2", "b2")}
-        np.savez_compressed(path, features=np.array(FEATURE_NAMES), **arrays,
-                            **{k: np.array(v) for k, v in meta.items()})
+        save_arrays(path, FEATURE_NAMES, {n: getattr(self, n) for n in _ARRAYS}, np.float16, meta)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> ClaimJudge:
-        with np.load(path, allow_pickle=False) as data:
-            names = tuple(str(n) for n in data["features"])
-            if names != FEATURE_NAMES:
-                raise ValueError(f"{path} was trained on other features: {names}")
-            arrays = [data[n].astype(np.float32) for n in ("mean", "scale", "w1", "b1", "w2", "b2")]
-        return cls(*arrays)
+        return cls(*load_arrays(path, FEATURE_NAMES, _ARRAYS, np.float32))
 
 
 @lru_cache(maxsize=1)
@@ -240,3 +239,12 @@ def point_texts(
         texts = list(dict.fromkeys([*wrong[i], *extra[i]]))
         out.append(PointTexts(right_set, TextSet.build(texts, encode(texts) if texts else [])))
     return out
+
+
+def rubric_point_texts(
+    rubric: Rubric, misconceptions: Mapping[str, Misconception], encode: Callable[[Sequence[str]], list[Encoded]],
+) -> list[PointTexts]:
+    """`point_texts` for a rubric: its points' texts and contradictions, and its linked misconceptions' triggers."""
+    triggers = [t for mid in rubric.misconception_ids if mid in misconceptions for t in misconceptions[mid].triggers]
+    return point_texts([p.right_texts for p in rubric.points], [p.contradictions for p in rubric.points], triggers,
+                       encode)

@@ -25,7 +25,7 @@ from bot.grading.claims import (
     PointTexts,
     Statements,
     pair_features,
-    point_texts,
+    rubric_point_texts,
     shipped_judge,
 )
 from bot.grading.coverage import EncodedPoint, point_evidence
@@ -162,14 +162,7 @@ class Grader:
             owners.extend([i] * len(point.texts))
         matrix = np.stack([e.vector for p in points for e in p.texts])
         columns = tuple([j for j, owner in enumerate(owners) if owner == i] for i in range(len(points)))
-        triggers = [
-            t for mid in rubric.misconception_ids if mid in self._misconceptions
-            for t in self._misconceptions[mid].triggers
-        ]
-        sides = point_texts(
-            [p.right_texts for p in rubric.points], [p.contradictions for p in rubric.points], triggers,
-            self._embedder.encode_cached,
-        )
+        sides = rubric_point_texts(rubric, self._misconceptions, self._embedder.encode_cached)
         prepared = _PreparedRubric(rubric, tuple(points), matrix, tuple(owners), columns, tuple(texts), tuple(sides))
         with self._lock:
             if len(self._prepared) > 4096:
