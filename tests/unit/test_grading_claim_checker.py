@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from bot.grading.claim_checker import (
     CONTRADICTED,
@@ -49,9 +48,8 @@ def test_lower_states_run_to_the_top_are_the_encoders_own_token_vectors(encoder:
     texts = ["Dropout zeroes random activations during training.", "An epoch is one pass over the data."]
     full = encoder.encode(texts)
     lower = encoder.hidden_states(texts, SPLIT)
-    mask = torch.ones((1, 1, 1, 1), dtype=torch.bool)
     for text_output, states in zip(full, lower, strict=True):
-        top = encoder.run_layers(states[None], mask.expand(1, 1, len(states), len(states)), encoder.layers[SPLIT:])[0]
+        top = encoder.run_layers(states[None], [[(0, len(states))]], encoder.layers[SPLIT:])[0]
         np.testing.assert_allclose(top[1:-1].numpy(), text_output.token_vectors, atol=1e-4)
 
 
@@ -109,3 +107,28 @@ def test_the_grader_reads_creditable_points_and_grades_the_same_twice(real_bank)
                if c >= scoring.CHECKER_MIN_COVERAGE)
     first, second = grader.grade(question, answer), grader.grade(question, answer)  # states kept from the pass
     assert first == second
+
+
+def test_warming_the_rubrics_computes_the_key_points_states_once(real_bank, encoder: MiniLM) -> None:  # type: ignore[no-untyped-def]
+    """After the start-up warm-up, grading an answer runs the lower layers only on the answer's own texts."""
+    from bot.grading import Grader
+
+    grader = Grader(real_bank.misconceptions)
+    question = real_bank.question("T08-001")
+    grader.warm([question])
+    checker = grader._claim_checker()
+    seen: list[str] = []
+    lower_pass = checker._encoder.hidden_states
+
+    def spy(texts, depth):  # type: ignore[no-untyped-def]
+        seen.extend(texts)
+        return lower_pass(texts, depth)
+
+    checker._encoder.hidden_states = spy  # type: ignore[method-assign]
+    try:
+        signals = grader.signals(question, "Dropout zeroes each unit at random with probability p while training, "
+                                           "so no unit can count on a particular partner. At test time it is off.")
+    finally:
+        del checker._encoder.hidden_states
+    assert any(p.checked for p in signals.points)
+    assert not set(seen) & {kp.point for kp in question.key_points}

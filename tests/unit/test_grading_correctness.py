@@ -116,3 +116,33 @@ def test_the_shipped_judge_loads_offline_and_matches_its_features() -> None:
     judge = ClaimJudge.load(WEIGHTS_PATH)
     assert judge.w1.shape[0] == len(FEATURE_NAMES)
     assert WEIGHTS_PATH.stat().st_size < 64_000
+
+
+def test_word_alignment_figures_are_the_best_block_means() -> None:
+    """The vectorised alignment (claims._alignment) against its definition, block by block, with empty texts."""
+    import numpy as np
+
+    from bot.grading.claims import Statements, TextSet, _alignment
+
+    rng = np.random.default_rng(3)
+
+    def texts(sizes: list[int]) -> tuple[np.ndarray, tuple[tuple[int, int], ...]]:
+        ends = np.cumsum(sizes)
+        return rng.standard_normal((int(ends[-1]), 8)).astype(np.float32), tuple(
+            (int(e - n), int(e)) for e, n in zip(ends, sizes, strict=True))
+
+    for ref_sizes, statement_sizes in [([3, 0, 5], [2, 4, 0, 1]), ([1], [6]), ([4, 2], [0, 3, 3])]:
+        ref_words, ref_spans = texts(ref_sizes)
+        words, spans = texts(statement_sizes)
+        ref = TextSet(("r",) * len(ref_sizes), np.zeros((len(ref_sizes), 8)), ref_words, ref_spans, ())
+        statements = Statements(("s",) * len(statement_sizes), np.zeros((len(statement_sizes), 8)), words, spans, ())
+        recall, precision = _alignment(ref, statements)
+        for j, (a, b) in enumerate(spans):
+            best_recall = best_precision = 0.0
+            for ra, rb in ref_spans:
+                if b > a and rb > ra:
+                    block = ref_words[ra:rb] @ words[a:b].T
+                    best_recall = max(best_recall, float(block.max(axis=1).mean()))
+                    best_precision = max(best_precision, float(block.max(axis=0).mean()))
+            assert recall[j] == pytest.approx(best_recall, abs=1e-6)
+            assert precision[j] == pytest.approx(best_precision, abs=1e-6)
