@@ -2,10 +2,12 @@
 blind in-domain set's test half (tests/data/grader_blind.csv) with the bank rubrics.
 
     python benchmarks/grader.py [--csv /work/shared/asag/mohler.csv] [--limit N] [--blind PATH] [--split test]
-                                [--runtimes N]
+                                [--precisions] [--runtimes N]
 
+`--precisions` grades the blind split twice more, with the encoder in fp32 and in bf16, each answer by both in
+turn: time per grade, scores moved, and each one's r and covered F1.
 `--runtimes N` (N > 0, needs onnxruntime and onnx, which are not project dependencies: pip install them to
-measure) adds torch eager against ONNX Runtime fp32 and int8 (dynamic quantisation) side by side: encoder
+measure) adds torch eager (fp32 and bf16) against ONNX Runtime fp32 and int8 (dynamic quantisation) side by side: encoder
 time per answer on the texts one grade sends, agreement of the vectors with torch, and the figures
 (Mohler r and AUC on the first N rows, blind r and covered F1) with each runtime plugged into the grader.
 
@@ -230,7 +232,7 @@ def _precision_figures(blind: Path, split: str, misconceptions: dict) -> None:  
 
 
 def _runtime_figures(rows: list, blind: Path, split: str, n: int, misconceptions: dict) -> None:  # type: ignore[type-arg]
-    """Torch eager vs ONNX Runtime fp32 vs ONNX Runtime int8 for the one model a grade runs (MiniLM-L6).
+    """Torch eager (fp32, and bf16 products) vs ONNX Runtime fp32 and int8 for the encoder (MiniLM-L6).
 
     The claim judge is a 16-32-3 MLP in numpy (a few microseconds): no runtime to compare for it.
     The encoder is exported from our own module (minilm.MiniLM.network) so packing, pooling and word
@@ -252,8 +254,11 @@ def _runtime_figures(rows: list, blind: Path, split: str, n: int, misconceptions
 
     model_dir = get_model_path()
     workdir = Path(tempfile.mkdtemp(prefix="viva-onnx-"))
+    from bot.grading.minilm import MiniLM
+
     runtimes = {
-        "torch_eager": onnx_encoder.load(model_dir, "torch", max_threads=2),
+        "torch_eager": MiniLM(model_dir, max_threads=2, precision="fp32"),
+        "torch_bf16": MiniLM(model_dir, max_threads=2, precision="bf16"),
         "ort_fp32": onnx_encoder.load(model_dir, "onnx", max_threads=2, directory=workdir),
         "ort_int8": onnx_encoder.load(model_dir, "onnx-int8", max_threads=2, directory=workdir),
     }
@@ -264,7 +269,7 @@ def _runtime_figures(rows: list, blind: Path, split: str, n: int, misconceptions
     inputs = [model_inputs(r.student_answer) for r in sample]
     reference = [[o.sentence_vector for o in eager.encode(texts)] for texts in inputs]
     gold = [r.score for r in sample]
-    # Interleaved (each answer through every runtime in turn), so a busy shared host slows all three alike.
+    # Interleaved (each answer through every runtime in turn), so a busy shared host slows every runtime alike.
     spent: dict[str, list[float]] = {name: [] for name in runtimes}
     cosines: dict[str, list[float]] = {name: [] for name in runtimes}
     for model in runtimes.values():
