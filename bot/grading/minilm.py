@@ -98,7 +98,7 @@ class MiniLM:
         self.max_threads = max(1, max_threads)
         if precision not in PRECISIONS:
             raise ValueError(f"precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
-        #: what the linear layers multiply in (see PRECISIONS); attention, layer norms and sums stay fp32
+        #: what the matrix products and attention take as inputs (see PRECISIONS); layer norms and sums stay fp32
         self.precision = precision
         self._low: dict[int, tuple[_Layer, _Layer]] = {}
         #: also return each text's states after this many layers (TokenOutput.lower_states); None: don't
@@ -232,22 +232,19 @@ class MiniLM:
         head_dim = self.hidden // self.heads
         low = self.precision == "bf16"
         linear = _linear_bf16 if low else F.linear
+        # bf16: q, k, v and the FF activations stay bf16 (attention and GELU compute in fp32 inside and round
+        # their output, as the next product would round its input)
+        raw = _linear_bf16_out if low else F.linear
         for given in layers:
             layer = self._compute_layer(given) if low else given
-            # bf16: q, k and v stay bf16 (attention accumulates in fp32 inside; its output is rounded to bf16
-            # as the next product's input would be)
-            qkv = F.linear(hidden.to(torch.bfloat16), layer.qkv_weight, layer.qkv_bias) if low else F.linear(
-                hidden, layer.qkv_weight, layer.qkv_bias)
+            qkv = raw(hidden, layer.qkv_weight, layer.qkv_bias)
             q, k, v = qkv.view(batch, length, 3, self.heads, head_dim).permute(2, 0, 3, 1, 4).unbind(0)
             attended = _attend(q, k, v, attention, 1 / math.sqrt(head_dim))
             attended = attended.transpose(1, 2).reshape(batch, length, self.hidden)
             hidden = F.layer_norm(
                 hidden + linear(attended, layer.out_weight, layer.out_bias), (self.hidden,), *layer.ln1, self.eps
             )
-            if low:  # GELU straight on the bf16 product (computed in fp32 inside, rounded as the next product's input would be)
-                inner = F.gelu(F.linear(hidden.to(torch.bfloat16), layer.ff_in_weight, layer.ff_in_bias))
-            else:
-                inner = F.gelu(F.linear(hidden, layer.ff_in_weight, layer.ff_in_bias))
+            inner = F.gelu(raw(hidden, layer.ff_in_weight, layer.ff_in_bias))
             hidden = F.layer_norm(
                 hidden + linear(inner, layer.ff_out_weight, layer.ff_out_bias), (self.hidden,), *layer.ln2, self.eps
             )
@@ -325,8 +322,14 @@ def segment_spans(segments: torch.Tensor) -> Spans:
     return spans
 
 
+def _linear_bf16_out(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """A bf16 product with a bf16 result."""
+    return F.linear(x if x.dtype == torch.bfloat16 else x.to(torch.bfloat16), weight, bias)
+
+
 def _linear_bf16(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    return F.linear(x if x.dtype == torch.bfloat16 else x.to(torch.bfloat16), weight, bias).float()
+    """A bf16 product brought back to fp32 (for the residual sum)."""
+    return _linear_bf16_out(x, weight, bias).float()
 
 
 def segment_mask(segments: torch.Tensor) -> torch.Tensor:
