@@ -30,9 +30,17 @@ _LOADED = "viva_loaded_rows"
 M = TypeVar("M", InterviewSession, Turn)
 
 
+#: Each model's column keys in table order: the order of a row of `select(table, ...)`, which begins with them.
+_KEYS = {model: tuple(column.key for column in model.__table__.columns) for model in (InterviewSession, Turn)}
+
+
 def _unattached(db: AsyncSession, model: type[M], row: Row[Any] | Any) -> M:
-    values = {column.key: row._mapping[column] for column in model.__table__.columns}  # type: ignore[attr-defined]
-    obj = model(**values)
+    values = dict(zip(_KEYS[model], row, strict=False))  # the row's first columns are the model's, in order
+    # The values go into the new object's __dict__ as the ORM's loader puts them there, instead of through the
+    # constructor's instrumented attribute sets (the biggest cost of reading a row here). The object is
+    # transient, as one built by the constructor is; later assignments go through the instrumentation as usual.
+    obj = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    obj.__dict__.update(values)
     db.info.setdefault(_LOADED, []).append((obj, values))
     return obj
 
