@@ -41,6 +41,7 @@ from bot.interview.report import Report, build_report
 from bot.progress.picking import parse_mode, pick_for_user
 from bot.progress.review import record_review
 from bot.storage.database import read_only as mark_read_only
+from bot.storage.database import read_only_sessions
 from bot.storage.errors import StorageProblem, classify
 from bot.storage.models import InterviewSession, Turn, User
 from bot.storage.users import Participant, user_for
@@ -206,6 +207,7 @@ class InterviewEngine:
         # Bounds open database sessions, not transitions: answers are graded outside any session, so a
         # burst of answers is graded together (the embedder batches them) while their short reads and
         # writes queue here instead of on the connection pool's timeout.
+        self._read_sessions = read_only_sessions(sessions)
         self._db_slots = asyncio.Semaphore(DB_CONCURRENCY)
         self._read_slots = asyncio.Semaphore(DB_CONCURRENCY)  # reads never wait for a writer's slot
         self._ack_batch: _AckBatch | None = None
@@ -600,8 +602,12 @@ class InterviewEngine:
     @contextlib.asynccontextmanager
     async def _db(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
         """A database session; `read_only` ones do not queue behind writers (SQLite) and must not write."""
-        async with self._read_slots if read_only else self._db_slots, self.sessions() as db:
-            if read_only:
+        if not read_only:
+            async with self._db_slots, self.sessions() as db:
+                yield db
+            return
+        async with self._read_slots, (self._read_sessions or self.sessions)() as db:
+            if self._read_sessions is None:
                 await mark_read_only(db)
             yield db
 
@@ -682,17 +688,16 @@ class InterviewEngine:
                        lock: bool = True) -> tuple[InterviewSession, Turn]:
         """The active session and its current turn for a transition: two rows read with plain SQL, not the
         session with all its turns through the ORM (bot/interview/rows.py; `_commit` writes back what the
-        transition changed). The turn is read once the session's row lock is held, so it is the latest
-        version (PostgreSQL: a statement that waited for the lock sees what the transaction before committed)."""
-        found = await rows.load_session(db, session_id, lock=lock)
+        transition changed). The turn is the latest version, read under the session's lock (`rows.load_current`:
+        one statement on SQLite, two on PostgreSQL)."""
+        found = await rows.load_current(db, session_id, lock=lock)
         if found is None:
             raise InterviewError("That interview does not exist.")
-        session, external_id = found
+        session, external_id, turn = found
         if owner is not None and external_id != owner:
             raise NotYourInterview()
         if session.status != SessionStatus.ACTIVE:
             raise InterviewError(say.ENDED)
-        turn = await rows.load_turn(db, session.id, session.current_index)
         if turn is None:
             raise InterviewError("That interview does not exist.")
         return session, turn

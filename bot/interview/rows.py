@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Row, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import configure_mappers
 
 from bot.storage.models import InterviewSession, Turn, User
 
@@ -30,9 +31,30 @@ _LOADED = "viva_loaded_rows"
 M = TypeVar("M", InterviewSession, Turn)
 
 
+#: Each model's column keys in table order: the order of a row of `select(table, ...)`, which begins with them.
+_KEYS = {model: tuple(column.key for column in model.__table__.columns) for model in (InterviewSession, Turn)}
+
+
+_mappers_configured = False
+
+
+def _configure_mappers() -> None:
+    """Set up the models' attributes, as the ORM does before it builds or loads its first object: without
+    that, an object made with `new_instance` in a fresh process has attributes that cannot be read."""
+    global _mappers_configured
+    configure_mappers()
+    _mappers_configured = True
+
+
 def _unattached(db: AsyncSession, model: type[M], row: Row[Any] | Any) -> M:
-    values = {column.key: row._mapping[column] for column in model.__table__.columns}  # type: ignore[attr-defined]
-    obj = model(**values)
+    values = dict(zip(_KEYS[model], row, strict=False))  # the row's first columns are the model's, in order
+    # The values go into the new object's __dict__ as the ORM's loader puts them there, instead of through the
+    # constructor's instrumented attribute sets (the biggest cost of reading a row here). The object is
+    # transient, as one built by the constructor is; later assignments go through the instrumentation as usual.
+    if not _mappers_configured:
+        _configure_mappers()
+    obj = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    obj.__dict__.update(values)
     db.info.setdefault(_LOADED, []).append((obj, values))
     return obj
 
@@ -41,6 +63,12 @@ def _unattached(db: AsyncSession, model: type[M], row: Row[Any] | Any) -> M:
 _SESSION = (select(SESSIONS, USERS.c.external_id).join(USERS, USERS.c.id == SESSIONS.c.user_id)
             .where(SESSIONS.c.id == bindparam("session_id")))
 _SESSION_LOCKED = _SESSION.with_for_update(of=SESSIONS)
+#: The session, its candidate's external id and its current turn in one row (SQLite: see `load_current`).
+_CURRENT = (select(SESSIONS, USERS.c.external_id, TURNS)
+            .join(USERS, USERS.c.id == SESSIONS.c.user_id)
+            .outerjoin(TURNS, (TURNS.c.session_id == SESSIONS.c.id) & (TURNS.c.position == SESSIONS.c.current_index))
+            .where(SESSIONS.c.id == bindparam("session_id")))
+_SESSION_WIDTH = len(SESSIONS.columns)
 _TURN = select(TURNS).where(TURNS.c.session_id == bindparam("session_id"), TURNS.c.position == bindparam("position"))
 _TURNS = select(TURNS).where(TURNS.c.session_id == bindparam("session_id")).order_by(TURNS.c.position)
 #: The SET clause comes from the parameters given (the changed columns); onupdate columns are set as well.
@@ -77,6 +105,30 @@ async def load_session(db: AsyncSession, session_id: int, *, lock: bool) -> tupl
     if row is None:
         return None
     return _unattached(db, InterviewSession, row), row.external_id
+
+
+async def load_current(db: AsyncSession, session_id: int, *,
+                       lock: bool) -> tuple[InterviewSession, str, Turn | None] | None:
+    """The session row, its candidate's external id and its current turn (None if that row is missing); None if
+    there is no such session.
+
+    SQLite: one statement (a write transaction holds the database's write lock from its BEGIN IMMEDIATE, so
+    nothing can change between the two rows). PostgreSQL: the session row first, row-locked with `lock`, then
+    the turn, read once the lock is held so it is the latest version (a statement that waited for the lock sees
+    what the transaction before committed; a row joined to the locked one would not be read again)."""
+    if db.bind is None or db.bind.dialect.name != "sqlite":
+        found = await load_session(db, session_id, lock=lock)
+        if found is None:
+            return None
+        session, external_id = found
+        return session, external_id, await load_turn(db, session.id, session.current_index)
+    row = (await db.execute(_CURRENT, {"session_id": session_id})).first()
+    if row is None:
+        return None
+    session = _unattached(db, InterviewSession, row[:_SESSION_WIDTH])
+    turn_values = row[_SESSION_WIDTH + 1:]
+    turn = None if turn_values[0] is None else _unattached(db, Turn, turn_values)
+    return session, row[_SESSION_WIDTH], turn
 
 
 async def load_turn(db: AsyncSession, session_id: int, position: int) -> Turn | None:

@@ -100,6 +100,17 @@ async def read_only(session: AsyncSession) -> None:
     await session.connection(execution_options={READ_ONLY: True})
 
 
+def read_only_sessions(sessions: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession] | None:
+    """Sessions like `sessions`' whose transactions are all read-only (as if `read_only` were called on each,
+    without that extra step per session: the option is the engine's), or None if `sessions` is not bound to
+    an engine (then use `read_only`)."""
+    kw = dict(sessions.kw)
+    bind = kw.pop("bind", None)
+    if not isinstance(bind, AsyncEngine):
+        return None
+    return async_sessionmaker(bind.execution_options(**{READ_ONLY: True}), class_=sessions.class_, **kw)
+
+
 def _sqlite_reset(dbapi_connection, _record, reset_state) -> None:  # type: ignore[no-untyped-def]
     # The pool's reset on return, only when a transaction is really open. Every transaction here ends in COMMIT
     # or ROLLBACK before its connection goes back, and the stock reset then sends another ROLLBACK (a no-op

@@ -3,11 +3,12 @@
 Result delivery does not rely on arq's own result records: the worker function itself stores its
 result under `viva:result:<job id>` with SET NX (the first result wins, so a job that ran twice after a
 worker died still has exactly one result) and pushes to `viva:done:<job id>`; the bot blocks on that list
-(BLPOP, a few seconds at a time, shorter than the socket timeout). The worker pushes the winning result
-itself onto that list (a marker, from older workers), so a woken waiter usually has its result without
-another read; after a wait that timed out it reads `viva:result:<job id>`. A timeout, a dropped connection
-or a Redis restart only costs a retry of the wait; a job Redis lost (not queued, not running, no result)
-is enqueued again under the same id.
+(BLPOP, a few seconds at a time, shorter than the socket timeout; one BLPOP on one connection covers every
+job the process waits for: bot/work/results.py). The worker pushes the winning result itself onto that
+list (a marker, from older workers), so a woken waiter usually has its result without another read; after
+a wait that timed out it reads `viva:result:<job id>`. A timeout, a dropped connection or a Redis restart
+only costs a retry of the wait; a job Redis lost (not queued, not running, no result) is enqueued again
+under the same id.
 
 Admission is one round trip (a Lua script, atomic): a cached result is returned at once; a job already
 queued or running under the same id is only waited for; else a full queue answers Busy, and otherwise the
@@ -33,11 +34,11 @@ from redis.exceptions import RedisError
 
 from bot.sandbox.api import Busy
 from bot.work.codec import deserialize, serialize
+from bot.work.results import DONE_PREFIX, ResultWaiter
 
 log = logging.getLogger(__name__)
 
 RESULT_PREFIX = "viva:result:"
-DONE_PREFIX = "viva:done:"
 #: Results and done-markers outlive any wait for them.
 RESULT_TTL_S = 3600
 #: redis-py socket timeout for every command; BLPOP waits are kept well under it.
@@ -118,8 +119,10 @@ class WorkQueue:
         self.redis = redis
         self.wait_s = wait_s
         self._admit = redis.register_script(_ADMIT)
+        self._results = ResultWaiter(redis, block_s=BLOCK_S)
 
     async def close(self) -> None:
+        await self._results.close()
         await self.redis.aclose()
 
     async def depth(self, queue: str) -> int:
@@ -150,11 +153,11 @@ class WorkQueue:
             if remaining <= 0:
                 raise WorkTimeout(f"no result for job {job_id} after {self.wait_s:.0f} s")
             try:
-                popped = await self.redis.blpop([DONE_PREFIX + job_id], timeout=max(1, min(BLOCK_S, int(remaining))))
+                popped = await self._results.wait(job_id, min(BLOCK_S, max(1.0, remaining)))
                 if popped is None:  # the wait timed out: done meanwhile, or lost?
                     result, lost = await self._probe(queue, job_id)
-                elif popped[1] != DONE_MARKER:
-                    return self._decoded(popped[1])  # the stored result itself
+                elif popped != DONE_MARKER:
+                    return self._decoded(popped)  # the stored result itself
                 else:  # an older worker's marker
                     result, lost = await self._result_once(job_id), False
                 if result is not None:

@@ -81,14 +81,24 @@ class QueuedGrading:
         self.queue = queue
         self.queue_limit = queue_limit
         self.timings = QueueTimings()
+        #: question id -> (the question, the hash of its rubric so far), so a rubric is serialised once, not for
+        #: every answer. Questions are frozen; a reloaded bank (new objects) is hashed again.
+        self._rubrics: dict[str, tuple[Question, Any]] = {}
+
+    def _job_id(self, question: Question, answer: str) -> str:
+        cached = self._rubrics.get(question.id)
+        if cached is None or cached[0] is not question:
+            rubric = question.model_dump_json()  # a changed rubric is a different job, never a stale grade
+            cached = self._rubrics[question.id] = (question, hashlib.sha256(f"{rubric}\0".encode()))
+        digest = cached[1].copy()
+        digest.update(answer.encode("utf-8", "surrogatepass"))
+        return f"grade:{digest.hexdigest()[:32]}"
 
     async def grade(self, question: Question, answer: str) -> Grade:
-        rubric = question.model_dump_json()  # a changed rubric is a different job, never a stale grade
-        digest = hashlib.sha256(f"{rubric}\0{answer}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
         submitted = time.time()
         result = await self.queue.run(
             QUEUES["grade"], "grade_answer", {"question_id": question.id, "answer": answer},
-            job_id=f"grade:{digest}", limit=self.queue_limit,
+            job_id=self._job_id(question, answer), limit=self.queue_limit,
             retry_after=lambda depth: max(1.0, min(60.0, depth * GRADE_JOB_S)))
         self.timings.add(result, submitted)
         if result.get("kind") != "grade":

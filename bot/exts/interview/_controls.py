@@ -70,16 +70,20 @@ class AnswerModal(discord.ui.Modal):
     """A long text box for the answer (modals need no message-content intent).
 
     Only a form: its submission is routed by custom id (the bot's ModalRouter), like the buttons,
-    so an answer typed while the bot restarted is not lost with the in-memory modal.
+    so an answer typed while the bot restarted is not lost with the in-memory modal. The form is
+    therefore stopped before it is sent: discord.py then does not keep it to dispatch its submission
+    (it would keep every form never submitted for good, and schedule a no-op task for each one that is).
     """
-
-    answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
-        label="Your answer", style=discord.TextStyle.paragraph, min_length=1, max_length=MODAL_TEXT_MAX,
-        placeholder="Explain it as you would to an interviewer.", custom_id=ANSWER_INPUT_ID,
-    )
 
     def __init__(self, session_id: int) -> None:
         super().__init__(title="Your answer", custom_id=f"interview:answer-modal:{session_id}", timeout=None)
+        # Built here, not as a class attribute, which discord.py deep-copies for every form.
+        self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
+            label="Your answer", style=discord.TextStyle.paragraph, min_length=1, max_length=MODAL_TEXT_MAX,
+            placeholder="Explain it as you would to an interviewer.", custom_id=ANSWER_INPUT_ID,
+        )
+        self.add_item(self.answer)
+        self.stop()
 
 
 def controls_for(reply: Reply, owner_id: int) -> discord.ui.View | None:
@@ -90,4 +94,8 @@ def controls_for(reply: Reply, owner_id: int) -> discord.ui.View | None:
     for action in ("answer", "hint", "skip", "end"):
         if action in reply.actions:
             view.add_item(InterviewButton(action, reply.session_id, owner_id))
+    # Stopped before it is sent: discord.py dispatches the buttons' clicks by custom id (the dynamic item the
+    # extension registered), so it need not keep the view of every message (nor run a 15-minute timeout task
+    # for each private one).
+    view.stop()
     return view
