@@ -7,9 +7,11 @@ synced hash per application and scope in a small JSON file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -37,10 +39,22 @@ def _read_state(path: Path) -> dict[str, str]:
 
 
 def _write_state(path: Path, state: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
+    """Write the state through a temporary file of this call's own: several bot processes (shards) sharing a
+    working directory sync at the same start-up, and a shared temporary name let one rename the other's file
+    away (the loser crashed at start-up). The state only saves a sync; a failed write is logged, not fatal."""
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp", delete=False) as handle:
+            tmp = Path(handle.name)
+            handle.write(json.dumps(state, indent=2, sort_keys=True))
+        tmp.replace(path)
+    except OSError as exc:
+        log.warning("could not record the synced commands in %s (%s); the next start will sync again", path, exc)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 async def sync_command_tree(
